@@ -1,0 +1,18 @@
+"""Checks beyond taint: what the model reads (MCP2xx) and what the server exposes (MCP3xx).
+
+Each check is a function ``(analysis, rules, config) -> list[Finding]`` registered in ``CHECKS``; the scan
+runs them all after the taint analysis, on the same registrations and call graph.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+CHECKS: list[Callable] = []
+
+
+def run_checks(analysis, rules, config) -> list:
+    out = []
+    for check in CHECKS:
+        out.extend(check(analysis, rules, config))
+    return out

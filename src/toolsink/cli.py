@@ -1,0 +1,167 @@
+"""Command-line interface: argument parsing and exit codes only; the work happens in :mod:`toolsink.scan`.
+
+Exit codes, the same for every format: 0 no findings (at or above ``fail-on``), 1 findings,
+2 usage, configuration or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMAT_CHOICES = ("text", "concise", "json", "sarif", "github")
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip().upper() for c in text.split(",") if c.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="toolsink",
+        description="Static-analysis security linter for MCP servers (Python, TypeScript, JavaScript).",
+    )
+    parser.add_argument("--version", action="version", version=f"toolsink {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = sub.add_parser("scan", help="scan files and directories for vulnerable MCP servers")
+    scan.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
+    scan.add_argument("--format", "-f", choices=FORMAT_CHOICES, default="text", help="output format (default: text)")
+    scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    scan.add_argument("--select", type=_codes, metavar="CODES", help="only these rule codes or prefixes (MCP1,MCP201)")
+    scan.add_argument("--ignore", type=_codes, metavar="CODES", help="skip these rule codes or prefixes")
+    scan.add_argument("--extend-select", type=_codes, metavar="CODES", help="add to the configured selection")
+    scan.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
+                      help="gitignore-style pattern to skip (repeatable)")
+    scan.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    scan.add_argument("--config", metavar="FILE", help="pyproject.toml or toolsink.toml to use")
+    scan.add_argument("--root", metavar="DIR", help="directory that reported paths are relative to")
+    scan.add_argument("--no-respect-gitignore", action="store_true", help="scan files that .gitignore excludes")
+    scan.add_argument("--sarif-category", metavar="ID", help="SARIF automationDetails.id, for several runs per repo")
+    scan.add_argument("--stdin-filename", metavar="PATH",
+                      help="read the contents of PATH from standard input (editors); other files come from disk")
+    scan.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
+    scan.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
+    scan.add_argument("--require-reason", action="store_true", help="a suppression without a reason is an error")
+    scan.add_argument("--report-unused-suppressions", action="store_true", help="report suppressions that match nothing")
+    scan.add_argument("--quiet", "-q", action="store_true", help="text format: no summary line")
+    scan.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+    rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
+    rules.add_argument("code", nargs="?", help="a rule code, e.g. MCP101")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+
+    manifest = sub.add_parser("manifest", help="write the static tools/list inventory of a server as JSON")
+    manifest.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    manifest.add_argument("--output", "-o", metavar="FILE")
+    manifest.add_argument("--check", metavar="FILE", help="compare with a committed manifest; exit 1 when it differs")
+    manifest.add_argument("--config", metavar="FILE")
+
+    sub.add_parser("lsp", help="run the language server on standard input/output")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        if args.command == "scan":
+            return _scan(args)
+        if args.command == "rules":
+            from .commands import rules_command
+
+            return rules_command(args)
+        if args.command == "manifest":
+            from .commands import manifest_command
+
+            return manifest_command(args)
+        if args.command == "lsp":
+            from .integrations.lsp import main as lsp_main
+
+            return lsp_main()
+    except KeyboardInterrupt:
+        print("toolsink: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # an internal error is exit 2, with a message, never a bare traceback
+        from .config import ConfigError
+        from .rules import RuleError
+
+        if isinstance(exc, (ConfigError, RuleError)):
+            print(f"toolsink: error: {exc}", file=sys.stderr)
+        else:
+            print(f"toolsink: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            if getattr(args, "debug", False) or os.environ.get("TOOLSINK_DEBUG"):
+                traceback.print_exc()
+            else:
+                print("toolsink: run with --debug for the traceback, and please report it", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_ERROR
+
+
+def _scan(args) -> int:
+    from .baseline import filter_baseline, write_baseline
+    from .config import load_config
+    from .discover import default_root
+    from .report import FORMATS
+    from .scan import scan
+
+    paths = list(args.paths)
+    overrides = None
+    if args.stdin_filename:
+        data = sys.stdin.buffer.read()
+        overrides = {args.stdin_filename: data}
+        if paths == ["."]:
+            paths = [args.stdin_filename] if os.path.exists(args.stdin_filename) else ["."]
+    missing = [p for p in paths if not os.path.lexists(p)] if not args.stdin_filename else []
+    root = args.root or default_root(paths if not missing or len(missing) < len(paths) else ["."])
+    config = load_config(root, explicit=args.config)
+    config = config.with_overrides(select=args.select, ignore=args.ignore, extend_select=args.extend_select)
+    if args.exclude:
+        config.extend_exclude = list(config.extend_exclude) + args.exclude
+    if args.no_respect_gitignore:
+        config.respect_gitignore = False
+    if args.require_reason:
+        config.require_reason = True
+    if args.report_unused_suppressions:
+        config.report_unused_suppressions = True
+    if overrides:
+        overrides = {os.path.relpath(os.path.abspath(k), os.path.abspath(root)).replace(os.sep, "/"): v
+                     for k, v in overrides.items()}
+    analysis = scan(paths, config, root=root, overrides=overrides)
+    result = analysis.result
+    from .rules import load_rules
+
+    rules = load_rules(tuple(str(d) for d in config.rules_dirs))
+    if args.write_baseline:
+        n = write_baseline(args.write_baseline, result.findings)
+        print(f"toolsink: wrote {n} findings to {args.write_baseline}", file=sys.stderr)
+        return EXIT_OK
+    if args.baseline:
+        result.findings = filter_baseline(args.baseline, result.findings)
+    options = {"category": args.sarif_category, "version": __version__, "quiet": args.quiet,
+               "color": args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")}
+    output = FORMATS[args.format](result, rules, **options)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(output)
+    elif output:
+        sys.stdout.write(output if output.endswith("\n") else output + "\n")
+        sys.stdout.flush()
+    fails = [f for f in result.findings if config.fails_on(f.severity)]
+    if any(d.level == "error" and d.code == "suppression-without-reason" for d in result.diagnostics):
+        return EXIT_FINDINGS if not args.exit_zero else EXIT_OK
+    if fails and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

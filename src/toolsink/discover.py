@@ -1,0 +1,452 @@
+"""File discovery and safe source reading: the paths a user names become the files a scan parses.
+
+This module owns which files are scanned (extensions, ``.gitignore`` files, user excludes, the directories
+that are never worth scanning, symlinks) and how their bytes are read (size limit, binary and encoding
+checks). Every problem becomes a :class:`~toolsink.ir.Diagnostic`; nothing here raises on bad input, and
+nothing is skipped silently except what the ignore rules say to skip.
+
+Gitignore matching is done by ``pathspec.GitIgnoreSpec``. Each ``.gitignore`` applies to paths relative to
+its own directory, and the deepest file that has an opinion about a path wins, as in git. ``.gitignore``
+files above a named directory count too, up to the repository top (the nearest directory holding ``.git``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence, Union
+
+import pathspec
+
+from toolsink.ir import Diagnostic
+
+LANGUAGES: dict[str, str] = {
+    ".py": "python",
+    ".pyi": "python",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+}
+
+# Directories never worth scanning: dependencies, VCS metadata, caches and build output.
+SKIP_DIRS = frozenset({
+    "node_modules", ".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "build", "dist", ".tox",
+    ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".next", "coverage",
+    ".toolsink_cache",
+})
+DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
+BINARY_PROBE = 8192
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # display path relative to the scan root, forward slashes
+    abs_path: str
+    language: str
+
+
+def language_of(name: str) -> str | None:
+    """The language of a file name by its extension, or None if toolsink does not read it."""
+    return LANGUAGES.get(os.path.splitext(name)[1].lower())
+
+
+# --------------------------------------------------------------------------------------------------
+# ignore rules
+
+
+@dataclass(frozen=True)
+class _Ignore:
+    """One ignore file (or the user's excludes): patterns relative to ``base`` (a slash path)."""
+
+    base: str
+    spec: pathspec.GitIgnoreSpec
+
+    def check(self, slash_path: str) -> bool | None:
+        if not slash_path.startswith(self.base + "/"):
+            return None
+        return self.spec.check_file(slash_path[len(self.base) + 1:]).include
+
+
+def _slash(path: str) -> str:
+    return path.replace(os.sep, "/") if os.sep != "/" else path
+
+
+def _ignored(ignores: Sequence[_Ignore], slash_path: str) -> bool:
+    # The deepest ignore file with an opinion decides (git's precedence); user excludes come first.
+    for ignore in reversed(ignores):
+        decision = ignore.check(slash_path)
+        if decision is not None:
+            return decision
+    return False
+
+
+def _load_ignore_file(path: str, base: str, diagnostics: list[Diagnostic], root: str) -> _Ignore | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError as exc:
+        message = f"cannot read ignore file: {_reason(exc)}"
+        diagnostics.append(Diagnostic(_display(path, root), message, "unreadable"))
+        return None
+    try:
+        return _Ignore(_slash(base).rstrip("/"), pathspec.GitIgnoreSpec.from_lines(lines))
+    except (ValueError, TypeError) as exc:  # pathspec raises on malformed patterns
+        message = f"bad pattern in ignore file: {exc}"
+        diagnostics.append(Diagnostic(_display(path, root), message, "bad-ignore-file"))
+        return None
+
+
+def _git_top(directory: str) -> str | None:
+    current = directory
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _ancestor_ignores(directory: str, root: str, diagnostics: list[Diagnostic]) -> list[_Ignore]:
+    """Ignore files that sit above ``directory`` and still apply to it (up to the repository top)."""
+    top = _git_top(directory)
+    if top is None:
+        top = root if _within(directory, root) else directory
+    chain: list[str] = []
+    current = os.path.dirname(directory)
+    while _within(current, top):
+        chain.append(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    ignores: list[_Ignore] = []
+    exclude_file = os.path.join(top, ".git", "info", "exclude")
+    if os.path.isfile(exclude_file):
+        loaded = _load_ignore_file(exclude_file, top, diagnostics, root)
+        if loaded:
+            ignores.append(loaded)
+    for ancestor in reversed(chain):
+        candidate = os.path.join(ancestor, ".gitignore")
+        if os.path.isfile(candidate):
+            loaded = _load_ignore_file(candidate, ancestor, diagnostics, root)
+            if loaded:
+                ignores.append(loaded)
+    return ignores
+
+
+# --------------------------------------------------------------------------------------------------
+# discovery
+
+
+def _within(path: str, ancestor: str) -> bool:
+    try:
+        return os.path.commonpath([path, ancestor]) == ancestor
+    except ValueError:  # different drives on Windows
+        return False
+
+
+def _display(abs_path: str, root: str) -> str:
+    if _within(abs_path, root):
+        return _slash(os.path.relpath(abs_path, root))
+    return _slash(abs_path)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or exc.__class__.__name__
+
+
+def default_root(paths: Iterable[str]) -> str:
+    """The common directory of ``paths``, or the working directory when it is an ancestor of that."""
+    dirs = [p if os.path.isdir(p) else os.path.dirname(p) for p in (os.path.abspath(p) for p in paths)]
+    cwd = os.getcwd()
+    if not dirs:
+        return cwd
+    try:
+        common = os.path.commonpath(dirs)
+    except ValueError:
+        return cwd
+    return cwd if _within(common, cwd) else common
+
+
+_Key = Union[tuple[int, int], str]  # a (st_dev, st_ino) pair, or a real path where inodes are missing
+
+
+def _identity(path: str, entry: os.DirEntry | None = None) -> _Key:
+    """What makes a file or directory itself: (st_dev, st_ino), following symlinks.
+
+    ``entry`` saves a system call for something that is not a link. Windows leaves the inode of a
+    ``DirEntry.stat()`` at 0, and some filesystems have no inode numbers: the real path stands in then.
+    """
+    st = entry.stat() if entry is not None and os.name != "nt" else os.stat(path)
+    return (st.st_dev, st.st_ino) if st.st_ino else os.path.realpath(path)
+
+
+def _ancestor_keys(directory: str) -> tuple[_Key, ...]:
+    """The identity of every directory above ``directory``: a link to one of them is a loop too."""
+    keys = []
+    current = os.path.dirname(directory)
+    while True:
+        try:
+            keys.append(_identity(current))
+        except OSError:
+            pass
+        parent = os.path.dirname(current)
+        if parent == current:
+            return tuple(keys)
+        current = parent
+
+
+@dataclass
+class _Found:
+    abs_path: str
+    language: str
+    via_link: bool  # reached through a symlink: a plain path to the same file is preferred
+
+
+class _Walker:
+    def __init__(self, root: str, excludes: list[str], respect_gitignore: bool) -> None:
+        self.root = root
+        self.respect_gitignore = respect_gitignore
+        spec = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
+        self.user = _Ignore(_slash(root).rstrip("/"), spec) if spec else None
+        self.files: list[_Found] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.visited: set[_Key] = set()
+        self.deferred: list[tuple[str, tuple[_Ignore, ...], tuple[_Key, ...]]] = []
+
+    def diag(self, path: str, message: str, code: str, level: str = "warning") -> None:
+        self.diagnostics.append(Diagnostic(_display(path, self.root), message, code, level=level))
+
+    def excluded(self, slash_path: str, ignores: Sequence[_Ignore]) -> bool:
+        if self.user is not None and self.user.check(slash_path):
+            return True
+        return _ignored(ignores, slash_path)
+
+    def walk(self, top: str) -> None:
+        try:
+            key = _identity(top)
+        except OSError as exc:
+            self.diag(top, f"cannot read directory: {_reason(exc)}", "unreadable", "error")
+            return
+        if key in self.visited:
+            return
+        self.visited.add(key)
+        ignores = tuple(_ancestor_ignores(top, self.root, self.diagnostics)) if self.respect_gitignore else ()
+        self._walk_tree(top, ignores, _ancestor_keys(top) + (key,), named=True, via_link=False)
+        # Symlinked directories are followed after every real directory has been walked, so a file is
+        # reported under its real path when it has one, and each target is walked at most once.
+        while self.deferred:
+            link, link_ignores, chain = self.deferred.pop(0)
+            try:
+                key = _identity(link)
+            except OSError as exc:
+                self.diag(link, f"cannot follow symlink: {_reason(exc)}", "unreadable")
+                continue
+            if key in chain:
+                self.diag(link, f"symlink loop: {os.path.basename(link)!r} points back to a directory "
+                          "that contains it; not followed", "symlink-loop")
+            elif key not in self.visited:
+                self.visited.add(key)
+                self._walk_tree(link, link_ignores, chain + (key,), named=False, via_link=True)
+
+    def _walk_tree(self, top: str, ignores: tuple[_Ignore, ...], chain: tuple[_Key, ...],
+                   *, named: bool, via_link: bool) -> None:
+        stack = [(top, ignores, chain, named)]
+        while stack:
+            directory, ignores, chain, is_named = stack.pop()
+            try:
+                with os.scandir(directory) as it:
+                    entries = list(it)
+            except OSError as exc:
+                self.diag(directory, f"cannot read directory: {_reason(exc)}", "unreadable")
+                continue
+            names = {entry.name for entry in entries}
+            if "pyvenv.cfg" in names and not is_named:
+                continue  # a virtualenv that is not called venv/.venv
+            if self.respect_gitignore and ".gitignore" in names:
+                ignore_file = os.path.join(directory, ".gitignore")
+                loaded = _load_ignore_file(ignore_file, directory, self.diagnostics, self.root)
+                if loaded:
+                    ignores = ignores + (loaded,)
+            for entry in entries:
+                self._entry(entry, ignores, chain, stack, via_link)
+
+    def _entry(self, entry: os.DirEntry, ignores: tuple[_Ignore, ...], chain: tuple[_Key, ...],
+               stack: list, via_link: bool) -> None:
+        slash_path = _slash(entry.path)
+        try:
+            is_link = entry.is_symlink()
+            is_dir = entry.is_dir()
+            is_file = not is_dir and entry.is_file()
+        except OSError as exc:
+            self.diag(entry.path, f"cannot stat: {_reason(exc)}", "unreadable")
+            return
+        if is_dir:
+            if entry.name in SKIP_DIRS or self.excluded(slash_path + "/", ignores):
+                return
+            if is_link:
+                self.deferred.append((entry.path, ignores, chain))
+                return
+            try:
+                key = _identity(entry.path, entry)
+            except OSError as exc:
+                self.diag(entry.path, f"cannot stat: {_reason(exc)}", "unreadable")
+                return
+            if key in self.visited:
+                return
+            self.visited.add(key)
+            stack.append((entry.path, ignores, chain + (key,), False))
+            return
+        language = language_of(entry.name)
+        if is_link and not is_file and not os.path.exists(entry.path):
+            # A dangling link: worth a word only if it could have been a source file or a directory.
+            if (language or not os.path.splitext(entry.name)[1]) and not self.excluded(slash_path, ignores):
+                self.diag(entry.path, f"broken symlink: {os.path.basename(entry.path)!r} points to "
+                          f"{os.readlink(entry.path)!r}, which does not exist", "broken-symlink")
+            return
+        if not is_file or language is None or entry.name.endswith(DECLARATION_SUFFIXES):
+            return
+        if self.excluded(slash_path, ignores):
+            return
+        self.files.append(_Found(entry.path, language, via_link or is_link))
+
+    def named_file(self, abs_path: str, shown: str) -> None:
+        language = language_of(abs_path)
+        if language is None:
+            message = f"{shown}: not a Python or TypeScript/JavaScript file, skipped"
+            self.diag(abs_path, message, "unsupported-file")
+            return
+        self.files.append(_Found(abs_path, language, False))
+
+    def result(self) -> list[SourceFile]:
+        """Files in display order, each physical file once (the plain path preferred over a link)."""
+        shown = {id(found): _display(found.abs_path, self.root) for found in self.files}
+        candidates = sorted(self.files, key=lambda f: (f.via_link, shown[id(f)]))
+        seen: set[_Key] = set()
+        out: list[SourceFile] = []
+        for found in candidates:
+            try:
+                key = _identity(found.abs_path)
+            except OSError:
+                key = found.abs_path
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(SourceFile(shown[id(found)], found.abs_path, found.language))
+        out.sort(key=lambda f: f.path)
+        return out
+
+
+def discover(paths: Sequence[str | os.PathLike[str]], *, root: str | None = None, exclude: Sequence[str] = (),
+             respect_gitignore: bool = True) -> tuple[list[SourceFile], list[Diagnostic]]:
+    """Expand ``paths`` (files and directories) into the source files to scan, in a stable order.
+
+    Named files are always included when their extension is known, even if ignored; directories are
+    walked honouring ``.gitignore`` files (unless ``respect_gitignore`` is false), the built-in
+    :data:`SKIP_DIRS`, virtualenvs and ``exclude`` (gitignore-style patterns relative to ``root``).
+    """
+    given = [os.fspath(p) for p in paths] or ["."]
+    abs_given = [os.path.abspath(p) for p in given]
+    root = os.path.abspath(root) if root is not None else default_root(abs_given)
+    walker = _Walker(root, list(exclude), respect_gitignore)
+    for shown, abs_path in zip(given, abs_given):
+        if os.path.isdir(abs_path):
+            walker.walk(abs_path)
+        elif os.path.isfile(abs_path):
+            walker.named_file(abs_path, shown)
+        elif os.path.islink(abs_path):
+            walker.diag(abs_path, f"{shown}: broken symlink (points to {os.readlink(abs_path)!r})",
+                        "broken-symlink", "error")
+        elif os.path.exists(abs_path):
+            walker.diag(abs_path, f"{shown}: not a regular file or directory, skipped", "unsupported-file")
+        else:
+            walker.diag(abs_path, f"{shown}: no such file or directory", "path-not-found", "error")
+    diagnostics = sorted(walker.diagnostics, key=lambda d: (d.path, d.code, d.message))
+    return walker.result(), diagnostics
+
+
+# --------------------------------------------------------------------------------------------------
+# reading
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_UTF_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def read_source(file: SourceFile, max_bytes: int = 2_000_000) -> tuple[bytes | None, Diagnostic | None]:
+    """The file's text as UTF-8 bytes without a BOM, or None and a diagnostic saying why it is skipped."""
+
+    def fail(message: str, code: str, line: int = 0, col: int = 0) -> tuple[None, Diagnostic]:
+        return None, Diagnostic(file.path, message, code, line=line, col=col)
+
+    try:
+        with open(file.abs_path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                return fail(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; skipped "
+                            "(raise `max-file-size` in the toolsink configuration to scan it)", "too-large")
+            data = handle.read(max_bytes + 1)
+    except IsADirectoryError:
+        return fail("cannot read file: is a directory", "unreadable")
+    except OSError as exc:
+        return fail(f"cannot read file: {_reason(exc)}", "unreadable")
+    if len(data) > max_bytes:  # grew since fstat, or a special file that reports no size
+        return fail(f"file is over the {max_bytes:,}-byte limit; skipped (raise `max-file-size` in the "
+                    "toolsink configuration to scan it)", "too-large")
+    for bom, encoding in _UTF_BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding).encode("utf-8"), None  # the codec drops the BOM
+            except UnicodeDecodeError as exc:
+                return fail(f"not valid {encoding.upper()} despite its byte-order mark "
+                            f"(byte offset {exc.start})", "decode-error")
+    if b"\0" in data[:BINARY_PROBE]:
+        return fail("binary file (NUL byte in the first 8 KiB), skipped", "binary")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    declared = _declared_encoding(data) if file.language == "python" else None
+    if declared is not None:
+        try:
+            return data.decode(declared).encode("utf-8"), None
+        except UnicodeDecodeError as exc:
+            line, col = _position(data, exc.start)
+            return fail(f"not valid {declared} (the declared coding) at byte offset {exc.start}, "
+                        f"line {line}, column {col}", "decode-error", line, col)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _position(data, exc.start)
+        return fail(f"not valid UTF-8: byte 0x{data[exc.start]:02X} at byte offset {exc.start} "
+                    f"(line {line}, column {col}); save the file as UTF-8", "decode-error", line, col)
+    return data, None
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and byte column of ``offset``."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """A PEP 263 coding declaration other than UTF-8 in the first two lines, as a codec name."""
+    for line in data.split(b"\n", 2)[:2]:
+        match = _CODING.match(line)
+        if match:
+            try:
+                name = codecs.lookup(match.group(1).decode("ascii")).name
+            except (LookupError, UnicodeDecodeError):
+                return None
+            return None if name == "utf-8" else name
+        if line.strip() and not line.lstrip().startswith(b"#"):
+            return None  # the declaration must come before any code
+    return None

@@ -1,0 +1,252 @@
+"""The project index: modules by name, their top-level symbols, and import resolution across files.
+
+A *symbol* is what a top-level name denotes: a project function or class, a value expression assigned at
+module level, or an external (library) qualified name reached through an import. Resolution follows
+imports and re-exports through the project's own modules, so ``from .tools import run`` in one file finds
+the function defined in another; anything that leaves the project becomes a dotted qualified name
+(``subprocess.run``, ``child_process.exec``) for the models to match.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from . import ir
+
+_JS_EXTS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """``kind``: "function" | "class" | "value" | "external" | "module"."""
+
+    kind: str
+    module: ir.Module | None = None
+    function: ir.Function | None = None
+    cls: ir.Class | None = None
+    expr: ir.Expr | None = None
+    qualname: str = ""
+
+
+def python_module_name(path: str) -> str:
+    p = path[:-3] if path.endswith(".py") else path[:-4] if path.endswith(".pyi") else path
+    parts = [x for x in p.split("/") if x not in ("", ".")]
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def js_module_key(path: str) -> str:
+    for ext in _JS_EXTS:
+        if path.endswith(ext):
+            return path[: -len(ext)]
+    return path
+
+
+class Project:
+    def __init__(self, modules: list[ir.Module]) -> None:
+        self.modules = modules
+        self.by_name: dict[str, ir.Module] = {}
+        self.by_path: dict[str, ir.Module] = {}
+        self._symbols: dict[int, dict[str, Symbol]] = {}
+        self._exports: dict[int, dict[str, Symbol]] = {}
+        for m in modules:
+            self.by_path[m.path] = m
+            if m.language == "python":
+                full = python_module_name(m.path)
+                m.name = full
+                parts = full.split(".")
+                # register every suffix so `src/pkg/mod.py` answers to `pkg.mod`; the longest wins
+                for i in range(len(parts)):
+                    name = ".".join(parts[i:])
+                    prev = self.by_name.get(name)
+                    if prev is None or len(prev.name) > len(full):
+                        self.by_name[name] = m
+            else:
+                m.name = js_module_key(m.path)
+                self.by_name.setdefault("js:" + m.name, m)
+
+    # ------------------------------------------------------------------ modules
+
+    def resolve_module(self, importer: ir.Module, spec: str, level: int = 0) -> ir.Module | None:
+        if importer.language == "python":
+            if level:
+                base = importer.name.split(".") if importer.name else []
+                if not importer.path.endswith("__init__.py"):
+                    base = base[:-1]
+                if level > 1:
+                    base = base[: len(base) - (level - 1)]
+                name = ".".join([*base, spec] if spec else base)
+                return self.by_name.get(name)
+            return self.by_name.get(spec)
+        if not spec.startswith("."):
+            return None
+        base = posixpath.dirname(importer.path)
+        target = posixpath.normpath(posixpath.join(base, spec))
+        key = js_module_key(target)
+        for candidate in (key, target, key + "/index", target + "/index"):
+            m = self.by_name.get("js:" + candidate)
+            if m is not None:
+                return m
+        return None
+
+    # ------------------------------------------------------------------ symbols
+
+    def symbols(self, module: ir.Module) -> dict[str, Symbol]:
+        table = self._symbols.get(id(module))
+        if table is None:
+            table = {}
+            self._symbols[id(module)] = table
+            self._collect(module, module.body, table)
+        return table
+
+    def _collect(self, module: ir.Module, body, table: dict[str, Symbol]) -> None:
+        for stmt in body:
+            if isinstance(stmt, ir.FunctionDef):
+                table[stmt.function.name] = Symbol("function", module, function=stmt.function)
+            elif isinstance(stmt, ir.ClassDef):
+                table[stmt.cls.name] = Symbol("class", module, cls=stmt.cls)
+            elif isinstance(stmt, ir.Assign) and stmt.value is not None:
+                for target in stmt.targets:
+                    if isinstance(target, ir.Name):
+                        table[target.id] = Symbol("value", module, expr=stmt.value)
+                    elif isinstance(target, (ir.ObjectPattern, ir.TuplePattern)):
+                        self._collect_pattern(module, target, stmt.value, table)
+            elif isinstance(stmt, ir.Import) and not stmt.reexport:
+                for name in stmt.names:
+                    table[name.alias] = Symbol("import", module, expr=None, qualname=self._import_key(stmt, name))
+            elif isinstance(stmt, (ir.If, ir.Try)):
+                for sub in (stmt.body, getattr(stmt, "orelse", ()), *(h.body for h in getattr(stmt, "handlers", ()))):
+                    self._collect(module, sub, table)
+
+    def _collect_pattern(self, module, target, value, table) -> None:
+        if isinstance(target, ir.ObjectPattern):
+            for prop in target.props:
+                if isinstance(prop.target, ir.Name) and prop.key is not None:
+                    table[prop.target.id] = Symbol("value", module, expr=ir.Attribute(value, prop.key, value.span
+                                                                                      if hasattr(value, "span") else ir.NO_SPAN))
+
+    @staticmethod
+    def _import_key(stmt: ir.Import, name: ir.ImportName) -> str:
+        # encoded so resolution can be lazy: level|module|name|default
+        return f"{stmt.level}|{stmt.module}|{name.name or ''}|{int(name.default)}"
+
+    def exports(self, module: ir.Module) -> dict[str, Symbol]:
+        """Names another module can import from ``module`` (JS: declarations, export lists, re-exports)."""
+        table = self._exports.get(id(module))
+        if table is not None:
+            return table
+        table = dict(self.symbols(module))
+        self._exports[id(module)] = table
+        for stmt in module.body:
+            if isinstance(stmt, ir.Export):
+                for local, exported in stmt.names:
+                    if local in table:
+                        table[exported] = table[local]
+                if stmt.value is not None:
+                    if isinstance(stmt.value, ir.Container) and stmt.value.kind == "dict":
+                        for key, val in stmt.value.entries:
+                            if isinstance(key, ir.Literal) and isinstance(val, ir.Name) and val.id in table:
+                                table[str(key.value)] = table[val.id]
+                    else:
+                        table["default"] = Symbol("value", module, expr=stmt.value)
+            elif isinstance(stmt, ir.Import) and stmt.reexport:
+                target = self.resolve_module(module, stmt.module, stmt.level)
+                if target is None:
+                    continue
+                if stmt.star:
+                    for k, v in self.exports(target).items():
+                        table.setdefault(k, v)
+                for name in stmt.names:
+                    sym = self.exports(target).get(name.name or "default")
+                    if sym is not None:
+                        table[name.alias] = sym
+        return table
+
+    def lookup(self, module: ir.Module, name: str, _depth: int = 0) -> Symbol | None:
+        """What a top-level name of ``module`` denotes, following imports through the project."""
+        sym = self.symbols(module).get(name)
+        if sym is None or sym.kind != "import":
+            return sym
+        return self.follow_import(module, sym.qualname, _depth)
+
+    def follow_import(self, module: ir.Module, key: str, _depth: int = 0) -> Symbol:
+        level_s, spec, name, default = key.split("|")
+        level = int(level_s)
+        js = module.language != "python"
+        if js:
+            spec_clean = spec[5:] if spec.startswith("node:") else spec
+        else:
+            spec_clean = spec
+        target = self.resolve_module(module, spec_clean, level) if _depth < 12 else None
+        if target is not None:
+            if not name and not (js and default == "1"):
+                return Symbol("module", target)
+            export = "default" if (js and default == "1") else name
+            table = self.exports(target) if js else self.symbols(target)
+            sym = table.get(export)
+            if sym is not None:
+                if sym.kind == "import":
+                    return self.follow_import(target, sym.qualname, _depth + 1)
+                return sym
+            if not js:  # `from pkg import submodule`
+                sub = self.resolve_module(module, f"{spec_clean}.{name}" if spec_clean else name, level)
+                if sub is not None:
+                    return Symbol("module", sub)
+            return Symbol("external", qualname=f"{target.name}.{export}")
+        if js:
+            base = spec_clean
+            if not name:
+                return Symbol("external", qualname=base)
+            return Symbol("external", qualname=f"{base}.{name}")
+        prefix = "." * level + spec_clean if level else spec_clean
+        if not name:
+            return Symbol("external", qualname=prefix)
+        return Symbol("external", qualname=f"{prefix}.{name}" if prefix else name)
+
+    def method(self, cls: ir.Class, name: str, _depth: int = 0) -> ir.Function | None:
+        """A method of a project class, searching project base classes too."""
+        for stmt in cls.body:
+            if isinstance(stmt, ir.FunctionDef) and stmt.function.name == name:
+                return stmt.function
+        if _depth > 8 or cls.module is None:
+            return None
+        for base in cls.bases:
+            if isinstance(base, ir.Name):
+                sym = self.lookup(cls.module, base.id)
+                if sym is not None and sym.kind == "class":
+                    found = self.method(sym.cls, name, _depth + 1)
+                    if found is not None:
+                        return found
+        return None
+
+    def base_qualnames(self, cls: ir.Class, _depth: int = 0) -> list[str]:
+        """External qualified names of a class's bases (``enum.Enum``), through project base classes."""
+        out: list[str] = []
+        if cls.module is None or _depth > 8:
+            return out
+        for base in cls.bases:
+            dotted = dotted_name(base)
+            if dotted is None:
+                continue
+            head, _, rest = dotted.partition(".")
+            sym = self.lookup(cls.module, head)
+            if sym is None:
+                out.append(dotted)
+            elif sym.kind == "external":
+                out.append(sym.qualname + ("." + rest if rest else ""))
+            elif sym.kind == "class":
+                out.extend(self.base_qualnames(sym.cls, _depth + 1))
+        return out
+
+
+def dotted_name(expr: ir.Expr) -> str | None:
+    parts = []
+    while isinstance(expr, ir.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if isinstance(expr, ir.Name):
+        parts.append(expr.id)
+        return ".".join(reversed(parts))
+    return None

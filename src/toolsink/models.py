@@ -1,0 +1,93 @@
+"""Compiled models: fast look-up of the model rows that apply to a call.
+
+Rows come from ``rules/models/*.yml`` (validated by :mod:`toolsink.rules`). A row matches a call by
+``callee`` (a qualified name, ``*`` globbing anything) or by ``method`` (the called attribute's name on
+any receiver). Exact names are dictionary hits; glob rows are checked only when a name has no exact hit
+list that ends the search.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from .rules import Models
+
+
+def _names(value) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+class Section:
+    """One section of the models (sinks, sanitizers ...) indexed by callee and method name."""
+
+    __slots__ = ("exact", "globs", "methods", "_cache")
+
+    def __init__(self, rows) -> None:
+        self.exact: dict[str, list[dict]] = {}
+        self.globs: list[tuple[re.Pattern, dict]] = []
+        self.methods: dict[str, list[dict]] = {}
+        self._cache: dict[tuple, tuple[dict, ...]] = {}
+        for row in rows:
+            for name in _names(row.get("callee")):
+                if "*" in name:
+                    self.globs.append((re.compile(fnmatch.translate(name)), row))
+                else:
+                    self.exact.setdefault(name, []).append(row)
+            for name in _names(row.get("method")):
+                self.methods.setdefault(name, []).append(row)
+
+    def match(self, qualname: str | None, method: str | None, receiver: str | None = None) -> tuple[dict, ...]:
+        key = (qualname, method, receiver)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        out: list[dict] = []
+        if qualname:
+            out.extend(self.exact.get(qualname, ()))
+            for pattern, row in self.globs:
+                if pattern.match(qualname) and row not in out:
+                    out.append(row)
+        if method:
+            for row in self.methods.get(method, ()):
+                recv = row.get("receiver")
+                if recv is not None and not (receiver and any(fnmatch.fnmatchcase(receiver, r) for r in _names(recv))):
+                    continue
+                if row not in out:
+                    out.append(row)
+        result = tuple(out)
+        self._cache[key] = result
+        return result
+
+
+class CompiledModels:
+    def __init__(self, models: Models) -> None:
+        self.raw = models
+        self.registrations = models.registrations
+        self.sources = Section(models.sources)
+        self.sinks = Section(models.sinks)
+        self.sanitizers = Section(models.sanitizers)
+        self.propagators = Section(models.propagators)
+        self.guards = Section([g for g in models.guards if "compare" not in g])
+        self.compare_guards = [g for g in models.guards if "compare" in g]
+        self.context_types = set(models.context_types)
+        safe = models.safe_types
+        self.safe_types = {t for row in safe for t in row.get("types", ())}
+        self.safe_bases = {t for row in safe for t in row.get("subclasses_of", ())}
+        self.type_wrappers = {t for row in safe for t in row.get("wrappers", ())}
+        self.type_constraints = Section([c for row in safe for c in row.get("constraints", ())])
+        self.writes = {n for row in models.sinks if row.get("writes") for n in _names(row.get("callee"))}
+
+
+_COMPILED: dict[int, tuple[Models, CompiledModels]] = {}
+
+
+def compile_models(models: Models) -> CompiledModels:
+    """Compiled once per loaded model set (the loader caches ``Models`` objects)."""
+    hit = _COMPILED.get(id(models))
+    if hit is None or hit[0] is not models:
+        hit = (models, CompiledModels(models))
+        _COMPILED[id(models)] = hit
+    return hit[1]

@@ -1,0 +1,149 @@
+"""One scan, from paths to a :class:`ScanResult`: discover, parse, index, find entry points, analyse.
+
+This is the path from files to findings in one place:
+
+1. :func:`toolsink.discover.discover` lists the files (gitignore, excludes) and reports bad paths;
+2. each file is read (:func:`read_source`) and lowered by its frontend; a file that cannot be read or
+   parsed becomes a diagnostic and never costs other files' findings;
+3. :class:`toolsink.index.Project` indexes modules and imports;
+4. :class:`toolsink.entrypoints.EntryFinder` finds registrations from the models;
+5. the taint engine summarises handlers and :class:`toolsink.sources.FindingBuilder` turns flows into
+   findings; the metadata and exposure checks add theirs;
+6. rule selection and suppressions filter the findings.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import ir
+from .config import Config
+from .discover import SourceFile, default_root, discover, read_source
+from .entrypoints import Entry, EntryFinder
+from .frontends import MODEL_FAMILY, parser_for
+from .index import Project
+from .models import CompiledModels, compile_models
+from .result import ScanResult
+from .rules import Models, Rule, load_models, load_rules
+from .sources import FindingBuilder, registration_record
+from .taint import Engine
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Everything a scan computed, for integrations that want more than the result (LSP, flake8)."""
+
+    result: ScanResult
+    project: Project
+    engine: Engine
+    entries: list[Entry] = field(default_factory=list)
+
+
+def parse_file(file: SourceFile, max_bytes: int) -> tuple[ir.Module | None, list[ir.Diagnostic], int]:
+    source, diag = read_source(file, max_bytes)
+    if source is None:
+        return None, [diag] if diag else [], 0
+    try:
+        module = parser_for(file.language)(file.path, source, file.language)
+    except Exception as exc:  # a frontend bug must not cost the other files
+        return None, [ir.Diagnostic(file.path, f"internal error while parsing: {type(exc).__name__}: {exc}",
+                                    "internal-error", level="error")], source.count(b"\n") + 1
+    extra = [diag] if diag else []
+    return module, extra, len(module.lines)
+
+
+def models_resolver(models: dict[str, Models]):
+    compiled: dict[str, CompiledModels] = {k: compile_models(v) for k, v in models.items()}
+    empty = compile_models(Models())
+
+    def models_for(module: ir.Module | None) -> CompiledModels:
+        if module is None:
+            return empty
+        return compiled.get(MODEL_FAMILY.get(module.language, module.language), empty)
+
+    return models_for
+
+
+def analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Config, root: str) -> Analysis:
+    models = load_models(tuple(str(d) for d in config.rules_dirs))
+    project = Project(modules)
+    engine = Engine(project, models_resolver(models))
+    result = ScanResult(root=root)
+    analysis = Analysis(result, project, engine)
+    finder = EntryFinder(engine)
+    builder = FindingBuilder(engine, project, rules)
+    for module in modules:
+        try:
+            entries, diags = finder.find(module)
+        except RecursionError:
+            entries, diags = [], [ir.Diagnostic(module.path, "registration search gave up (nesting too deep)",
+                                                "internal-error")]
+        analysis.entries.extend(entries)
+        result.diagnostics.extend(diags)
+    for entry in analysis.entries:
+        result.registrations.append(registration_record(entry, builder.checker))
+        try:
+            result.findings.extend(builder.findings(entry))
+        except RecursionError:
+            result.diagnostics.append(ir.Diagnostic(entry.module.path, f"analysis of `{entry.name}` gave up "
+                                                    "(nesting too deep)", "internal-error", entry.span.line))
+    from .checks import run_checks
+
+    result.findings.extend(run_checks(analysis, rules, config))
+    return analysis
+
+
+def scan(paths: list[str], config: Config | None = None, *, root: str | None = None,
+         rules: dict[str, Rule] | None = None, overrides: dict[str, bytes] | None = None) -> Analysis:
+    """Scan ``paths``. ``overrides`` maps display paths to unsaved contents (editors, ``--stdin-filename``)."""
+    start = time.perf_counter()
+    config = config or Config.default()
+    root = root or default_root(paths)
+    rules = rules if rules is not None else load_rules(tuple(str(d) for d in config.rules_dirs))
+    files, diagnostics = discover(paths, root=root, exclude=config.all_excludes,
+                                  respect_gitignore=config.respect_gitignore)
+    modules: list[ir.Module] = []
+    lines = 0
+    overrides = dict(overrides or {})
+    for file in files:
+        if file.path in overrides:
+            source = overrides.pop(file.path)
+            module = parser_for(file.language)(file.path, source, file.language)
+            modules.append(module)
+            lines += len(module.lines)
+            continue
+        module, diags, n = parse_file(file, config.max_file_size)
+        diagnostics.extend(diags)
+        lines += n
+        if module is not None:
+            modules.append(module)
+    for path, source in overrides.items():  # unsaved buffers not on disk yet
+        from .discover import language_of
+
+        language = language_of(path)
+        if language is not None:
+            module = parser_for(language)(path, source, language)
+            modules.append(module)
+            lines += len(module.lines)
+    for module in modules:
+        diagnostics.extend(module.diagnostics)
+    analysis = analyse_modules(modules, rules, config, str(Path(root).resolve()))
+    result = analysis.result
+    result.diagnostics[:0] = diagnostics
+    result.files_scanned = len(files)
+    result.lines_scanned = lines
+    finalize(result, analysis.project, config, rules)
+    result.seconds = time.perf_counter() - start
+    return analysis
+
+
+def finalize(result: ScanResult, project: Project, config: Config, rules: dict[str, Rule]) -> None:
+    """Select rules, apply inline suppressions, sort."""
+    from .suppressions import apply_suppressions
+
+    selected = [f for f in result.findings if config.selects(f.rule)]
+    result.findings = apply_suppressions(selected, project, config, result)
+    result.findings.sort(key=lambda f: f.sort_key())
+    result.registrations.sort(key=lambda r: (r.path, r.line, r.col))

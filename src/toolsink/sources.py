@@ -1,0 +1,352 @@
+"""Sources and findings: which handler parameters the model writes, and the findings their flows give.
+
+For each registration the handler's summary (:mod:`toolsink.taint`) lists the flows from its parameters
+to sinks. Here the registration model decides which parameters are sources (all of them for FastMCP-style
+tools, ``arguments`` for a low-level ``call_tool`` dispatcher), parameters whose declared type makes them
+safe (``int``, ``Literal[...]``, an ``Enum``, a pattern-constrained field, ``z.number()``) are dropped,
+dispatch conditions name the tool of each branch, and every remaining flow becomes a :class:`Finding`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+
+from . import ir
+from .entrypoints import Entry
+from .findings import Finding, Location, TraceStep
+from .index import Project
+from .models import CompiledModels
+from .result import Parameter, Registration
+from .rules import Rule
+from .taint import Engine, SinkFlow, _FunctionAnalysis
+from .values import NOCONST, Value
+
+KIND_WORDS = {
+    "shell-command": "shell command", "program": "program to run", "argument": "command-line argument",
+    "sql": "SQL statement", "path": "file path", "url": "request URL", "code": "code to evaluate",
+    "deserialize": "data to deserialize",
+}
+SOURCE_KINDS = {"param": "mcp-argument"}
+
+
+def loc(path: str, span: ir.Span) -> Location:
+    return Location(path, max(span.line, 1), max(span.col, 1), max(span.end_line, span.line, 1),
+                    max(span.end_col, 1))
+
+
+def entry_label(kind: str, name: str) -> str:
+    if name == "*":
+        return f"{kind.capitalize()} dispatcher"
+    return f"{kind.capitalize()} `{name}`"
+
+
+class SourceChecker:
+    """Decides per handler parameter whether the model can write arbitrary text into it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _static(self, module: ir.Module, expr: ir.Expr) -> Value:
+        return _FunctionAnalysis(self.engine, None, None, module=module).static(expr)
+
+    def is_context(self, module: ir.Module, models: CompiledModels, param: ir.Param) -> bool:
+        if param.kind == "self":
+            return True
+        if param.annotation is None:
+            return param.name in ("ctx", "context") and False
+        qual = self._static(module, _head(param.annotation)).qualname or ""
+        if any(fnmatch.fnmatchcase(qual, t) for t in models.context_types):
+            return True
+        return qual.rsplit(".", 1)[-1] == "Context"
+
+    def safe_type(self, module: ir.Module, models: CompiledModels, expr: ir.Expr | None, depth: int = 0) -> bool:
+        if expr is None or depth > 6:
+            return False
+        if isinstance(expr, ir.Literal):
+            return expr.value is None or isinstance(expr.value, str) and self._safe_name(module, models, expr.value)
+        if isinstance(expr, ir.BinOp) and expr.op == "|":
+            return self.safe_type(module, models, expr.left, depth + 1) and self.safe_type(module, models, expr.right, depth + 1)
+        if isinstance(expr, ir.Subscript):
+            head = self._static(module, expr.value)
+            qual = head.qualname or ""
+            if qual in models.safe_types:  # Literal[...]
+                return True
+            if qual in models.type_wrappers:
+                items = expr.index.items if isinstance(expr.index, ir.Container) and expr.index.kind == "tuple" else (expr.index,)
+                if qual.endswith("Annotated"):
+                    return self.safe_type(module, models, items[0], depth + 1) or any(
+                        self.constraint(module, models, m) for m in items[1:])
+                if qual.endswith("Union"):
+                    return all(self.safe_type(module, models, i, depth + 1) for i in items)
+                return self.safe_type(module, models, items[0], depth + 1)
+            return False
+        if isinstance(expr, ir.Call):
+            return self.constraint(module, models, expr) or self.schema_safe(module, models, expr)
+        v = self._static(module, expr)
+        if v.qualname in models.safe_types:
+            return True
+        if isinstance(v.ref, ir.Class):
+            bases = self.engine.project.base_qualnames(v.ref)
+            return any(b in models.safe_bases for b in bases)
+        return False
+
+    def _safe_name(self, module, models, text: str) -> bool:
+        return text in models.safe_types  # string annotations: "int"
+
+    def constraint(self, module: ir.Module, models: CompiledModels, expr: ir.Expr) -> bool:
+        if not isinstance(expr, ir.Call):
+            return False
+        fv = self._static(module, expr.func)
+        method = expr.func.attr if isinstance(expr.func, ir.Attribute) else None
+        for row in models.type_constraints.match(fv.qualname, method):
+            kw = row.get("kwarg")
+            if kw is None or expr.kwarg(kw) is not None:
+                return True
+        return False
+
+    def schema_safe(self, module: ir.Module, models: CompiledModels, expr: ir.Expr) -> bool:
+        """A schema built by a call chain (``z.string().regex(...)``): safe if any link is."""
+        cur = expr
+        for _ in range(12):
+            if not isinstance(cur, ir.Call):
+                break
+            if self.constraint(module, models, cur):
+                return True
+            fv = self._static(module, cur.func)
+            if fv.qualname in models.safe_types:
+                return True
+            cur = cur.func.value if isinstance(cur.func, ir.Attribute) else None
+        return False
+
+    def schema_property(self, entry: Entry, name: str) -> ir.Expr | None:
+        schema = entry.schema
+        if isinstance(schema, ir.Call):  # z.object({...})
+            schema = next((a for a in schema.args if isinstance(a, ir.Container)), schema)
+        if isinstance(schema, ir.Container) and schema.kind == "dict":
+            for k, v in schema.entries:
+                if isinstance(k, ir.Literal) and k.value == name:
+                    return v
+        return None
+
+
+def _head(expr: ir.Expr) -> ir.Expr:
+    while isinstance(expr, ir.Subscript):
+        expr = expr.value
+    return expr
+
+
+def registration_record(entry: Entry, checker: SourceChecker) -> Registration:
+    module = entry.module
+    models = checker.engine.models_for(module)
+    params: list[Parameter] = []
+    texts: list[tuple[str, str, int]] = []
+    if entry.name and entry.name != "*":
+        texts.append(("name", entry.name, entry.span.line))
+    if entry.title:
+        texts.append(("title", entry.title, entry.span.line))
+    if entry.description:
+        texts.append(("description", entry.description, entry.description_line or entry.span.line))
+    fn = entry.handler
+    if fn is not None and entry.row.get("sources") == "params":
+        for p in fn.params:
+            if p.kind == "self" or p.name.startswith("$") or checker.is_context(module, models, p):
+                continue
+            desc = _param_description(p, checker, module)
+            default = checker._static(module, p.default).const if p.default is not None else NOCONST
+            safe = checker.safe_type(module, models, p.annotation) or checker.safe_type(module, models, p.default)
+            params.append(Parameter(p.name, _text(p.annotation), desc or "",
+                                    None if default is NOCONST else repr(default), (), not safe))
+            texts.append((f"parameter `{p.name}` name", p.name, p.span.line))
+            if desc:
+                texts.append((f"parameter `{p.name}` description", desc, p.span.line))
+            if isinstance(default, str) and default:
+                texts.append((f"parameter `{p.name}` default", default, p.span.line))
+    schema = entry.schema
+    if isinstance(schema, ir.Call):
+        schema = next((a for a in schema.args if isinstance(a, ir.Container)), None)
+    if isinstance(schema, ir.Container):
+        for k, v in schema.entries:
+            if not isinstance(k, ir.Literal):
+                continue
+            name = str(k.value)
+            desc = _describe_chain(v, checker, module)
+            safe = checker.safe_type(module, models, v)
+            params.append(Parameter(name, "", desc or "", None, (), not safe))
+            texts.append((f"parameter `{name}` name", name, k.span.line))
+            if desc:
+                texts.append((f"parameter `{name}` description", desc, v.span.line if hasattr(v, "span") else 0))
+    return Registration(
+        entry.kind, entry.name, module.path, entry.span.line, entry.span.col,
+        fn.qualname if fn is not None else "", entry.form, entry.description, entry.title, tuple(params),
+        tuple(entry.annotations), tuple(texts),
+    )
+
+
+def _text(expr) -> str:
+    from .index import dotted_name
+
+    if expr is None:
+        return ""
+    if isinstance(expr, ir.Subscript):
+        return f"{_text(expr.value)}[...]"
+    return dotted_name(expr) or type(expr).__name__
+
+
+def _param_description(p: ir.Param, checker: SourceChecker, module: ir.Module) -> str | None:
+    """``Annotated[str, Field(description=...)]``, ``Annotated[str, "text"]``, ``x: str = Field(description=...)``."""
+    cands = []
+    if isinstance(p.annotation, ir.Subscript) and isinstance(p.annotation.index, ir.Container):
+        cands.extend(p.annotation.index.items[1:])
+    if p.default is not None:
+        cands.append(p.default)
+    for c in cands:
+        if isinstance(c, ir.Literal) and isinstance(c.value, str):
+            return c.value
+        if isinstance(c, ir.Call):
+            d = c.kwarg("description")
+            if d is not None:
+                v = checker._static(module, d).const
+                if isinstance(v, str):
+                    return v
+    return None
+
+
+def _describe_chain(expr, checker: SourceChecker, module: ir.Module) -> str | None:
+    cur = expr
+    for _ in range(12):
+        if not isinstance(cur, ir.Call) or not isinstance(cur.func, ir.Attribute):
+            return None
+        if cur.func.attr == "describe" and cur.args:
+            v = checker._static(module, cur.args[0]).const
+            return v if isinstance(v, str) else None
+        cur = cur.func.value
+    return None
+
+
+class FindingBuilder:
+    def __init__(self, engine: Engine, project: Project, rules: dict[str, Rule]) -> None:
+        self.engine = engine
+        self.project = project
+        self.checker = SourceChecker(engine)
+        self.rule_for_kind: dict[str, Rule] = {}
+        for rule in rules.values():
+            for kind in rule.sinks:
+                self.rule_for_kind.setdefault(kind, rule)
+
+    def findings(self, entry: Entry) -> list[Finding]:
+        fn = entry.handler
+        if fn is None:
+            return []
+        module = entry.module
+        models = self.engine.models_for(module)
+        summary = self.engine.summary(fn)
+        spec = entry.row.get("sources", "params")
+        dispatch = entry.row.get("dispatch")
+        allowed: dict[int, bool] = {}
+        out: list[Finding] = []
+        seen = set()
+        for flow in summary.flows:
+            origin = flow.fact.origin
+            rule = self.rule_for_kind.get(flow.kind)
+            if rule is None:
+                continue
+            if origin.owner is fn:
+                argument = self._argument(entry, origin, spec, allowed, models)
+                if argument is None:
+                    continue
+                source_kind = "mcp-argument"
+            elif origin.owner is None:
+                argument = origin.label
+                source_kind = origin.kind
+            else:
+                continue
+            if rule.sources and source_kind not in rule.sources:
+                continue
+            name = entry.name
+            if dispatch is not None:
+                name = self._dispatch_name(flow, dispatch) or entry.name
+            key = (rule.id, flow.file, flow.span, name, argument)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(self._finding(rule, entry, name, argument, flow))
+        return out
+
+    def _argument(self, entry: Entry, origin, spec, allowed, models) -> str | None:
+        fn = entry.handler
+        if spec == "params":
+            if origin.param >= len(fn.params):
+                return None
+            p = fn.params[origin.param]
+            if origin.param not in allowed:
+                ok = not self.checker.is_context(entry.module, models, p) and not (
+                    self.checker.safe_type(entry.module, models, p.annotation)
+                    or self.checker.safe_type(entry.module, models, p.default))
+                allowed[origin.param] = ok
+            if not allowed[origin.param]:
+                return None
+            if p.name.startswith("$"):  # a destructured parameter: the field is the argument
+                if not origin.path:
+                    return "arguments"
+                name = origin.path[0]
+                prop = self.checker.schema_property(entry, name)
+                if prop is not None and self.checker.safe_type(entry.module, models, prop):
+                    return None
+                return name
+            if entry.schema is not None and not origin.path:
+                prop = self.checker.schema_property(entry, p.name)
+                if prop is not None and self.checker.safe_type(entry.module, models, prop):
+                    return None
+            if origin.path:
+                if entry.schema is not None and origin.param == 0:
+                    prop = self.checker.schema_property(entry, origin.path[0])
+                    if prop is not None and self.checker.safe_type(entry.module, models, prop):
+                        return None
+                    return origin.path[0]
+                return p.name + "." + ".".join(origin.path)
+            return p.name
+        if origin.param != spec["param"]:
+            return None
+        prefix = tuple(spec.get("path", ()))
+        path = origin.path
+        if path[: len(prefix)] != prefix[: len(path)]:
+            return None
+        if len(path) > len(prefix):
+            return path[len(prefix)]
+        if len(path) < len(prefix):
+            return None if path else None
+        return "arguments"
+
+    @staticmethod
+    def _dispatch_name(flow: SinkFlow, dispatch: dict) -> str | None:
+        want = (dispatch["param"], tuple(dispatch.get("path", ())))
+        for param, path, lit in flow.conds:
+            if (param, path) == want and isinstance(lit, str):
+                return lit
+        return None
+
+    def _finding(self, rule: Rule, entry: Entry, name: str, argument: str, flow: SinkFlow) -> Finding:
+        fact = flow.fact
+        origin = fact.origin
+        label = entry_label(entry.kind, name)
+        trace = [TraceStep(
+            "source",
+            f"{label}, argument `{argument}`" if origin.owner is not None else f"{label}: {argument}",
+            loc(origin.file, origin.span))]
+        for st in fact.steps:
+            trace.append(TraceStep("step", st.message, loc(st.file, st.span)))
+        what = KIND_WORDS.get(flow.kind, flow.kind)
+        trace.append(TraceStep("sink", f"`{flow.sink}` receives it as the {what}", loc(flow.file, flow.span)))
+        message = rule.format(entry=label, argument=argument, sink=flow.sink, kind=what)
+        notes = tuple(dict.fromkeys(fact.notes))
+        if notes:
+            message += "; the guard does not count: " + "; ".join(notes)
+        module = self.project.by_path.get(flow.file)
+        snippet = ""
+        if module is not None and 0 < flow.span.line <= len(module.lines):
+            snippet = module.lines[flow.span.line - 1].strip()
+        return Finding(
+            rule=rule.id, name=rule.name, message=message, severity=rule.severity, location=loc(flow.file, flow.span),
+            entry=f"{entry.kind} {name}", argument=argument, sink=flow.sink, trace=tuple(trace), notes=notes,
+            snippet=snippet,
+        )

@@ -1,0 +1,1189 @@
+"""The taint engine: per-function summaries computed over the IR, for every language.
+
+Each function is analysed once with its parameters as symbolic origins. The result, a :class:`Summary`,
+says which parameters (and which fields of them) reach which sinks, through which steps, under which
+dispatch conditions (``if name == "run_command"``), and what the function returns. A call into a project
+function instantiates the callee's summary with the caller's argument values, so flows compose across
+functions and modules to any depth; a tool handler's summary, instantiated with its arguments as
+sources, gives the findings (see :mod:`toolsink.entrypoints`).
+
+The engine knows no library and no language: calls are matched against the model rows of
+:mod:`toolsink.models` (sinks, sanitizers, guards, propagators, secondary sources), and an unknown library
+call propagates taint from its receiver and arguments to its result.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from . import ir
+from .index import Project, dotted_name
+from .models import CompiledModels
+from .values import (
+    EMPTY, NOCONST, BoundMethod, Closure, Fact, Instance, Origin, Step, Value, all_facts, dedupe, join,
+    only_facts,
+)
+
+MAX_FLOWS = 256
+_SEPARATORS = ("/", "\\")
+_HOST_FIXED = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}]+[/?#]|^/(?!/)|^\?")
+
+
+@dataclass(frozen=True, slots=True)
+class SinkFlow:
+    """A fact reaching a sink inside a function (possibly through callees)."""
+
+    fact: Fact
+    kind: str
+    sink: str  # callee display name
+    file: str
+    span: ir.Span
+    conds: tuple[tuple[int, tuple[str, ...], object], ...] = ()  # (param, path, literal) dispatch conditions
+    ignore_props: frozenset = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """A state-changing or outbound call reached by a function, tainted or not (for annotation checks)."""
+
+    kind: str
+    sink: str
+    file: str
+    span: ir.Span
+
+
+@dataclass(slots=True)
+class Summary:
+    function: ir.Function
+    flows: list[SinkFlow] = field(default_factory=list)
+    returns: Value = EMPTY
+    effects: list[Effect] = field(default_factory=list)
+
+
+class _Terminated(Exception):
+    pass
+
+
+Env = dict  # str -> Value
+
+
+def key_of(expr: ir.Expr) -> str | None:
+    """The environment key of an access path: ``a``, ``a.b``, ``a.b.c`` (``a["b"]`` is ``a.b``)."""
+    if isinstance(expr, ir.Name):
+        return expr.id
+    if isinstance(expr, ir.Attribute):
+        base = key_of(expr.value)
+        return f"{base}.{expr.attr}" if base is not None else None
+    if isinstance(expr, ir.Subscript) and isinstance(expr.index, ir.Literal) and isinstance(expr.index.value, (str, int)):
+        base = key_of(expr.value)
+        return f"{base}.{expr.index.value}" if base is not None else None
+    return None
+
+
+def _const_str(v: Value) -> str | None:
+    return v.const if isinstance(v.const, str) else None
+
+
+class Engine:
+    """Summaries for every project function, computed on demand and memoised."""
+
+    def __init__(self, project: Project, models_for) -> None:
+        self.project = project
+        self.models_for = models_for  # ir.Module -> CompiledModels
+        self.summaries: dict[ir.Function, Summary] = {}
+        self.in_progress: set[ir.Function] = set()
+        self._module_values: dict[tuple[int, str], Value] = {}
+        self._class_attrs: dict[int, dict[str, ir.Expr]] = {}
+        self._parents: dict[int, dict[ir.Function, ir.Function]] = {}
+
+    def summary(self, fn: ir.Function, closure: Env | None = None) -> Summary:
+        if closure is None:
+            cached = self.summaries.get(fn)
+            if cached is not None:
+                return cached
+        if fn in self.in_progress:
+            return Summary(fn)  # recursion: what the cycle adds is found from its other entries
+        self.in_progress.add(fn)
+        try:
+            result = _FunctionAnalysis(self, fn, closure).run()
+        finally:
+            self.in_progress.discard(fn)
+        if closure is None:
+            self.summaries[fn] = result
+        return result
+
+    # ---------------------------------------------------------------- module-level and class-level values
+
+    def module_value(self, module: ir.Module, name: str) -> Value | None:
+        key = (id(module), name)
+        if key in self._module_values:
+            return self._module_values[key]
+        self._module_values[key] = EMPTY  # cycle guard
+        sym = self.project.lookup(module, name)
+        value: Value | None
+        if sym is None:
+            value = None
+        elif sym.kind == "function":
+            value = Value(ref=sym.function)
+        elif sym.kind == "class":
+            value = Value(ref=sym.cls)
+        elif sym.kind == "module":
+            value = Value(ref=sym.module)
+        elif sym.kind == "external":
+            value = Value(qualname=sym.qualname)
+        else:
+            value = _FunctionAnalysis(self, None, None, module=sym.module).static(sym.expr)
+        self._module_values[key] = value
+        return value
+
+    def class_attrs(self, cls: ir.Class) -> dict[str, ir.Expr]:
+        """``self.x = expr`` in any method and ``x = expr`` in the class body, for static resolution."""
+        table = self._class_attrs.get(id(cls))
+        if table is not None:
+            return table
+        table = {}
+        for stmt in cls.body:
+            if isinstance(stmt, ir.Assign) and stmt.value is not None:
+                for t in stmt.targets:
+                    if isinstance(t, ir.Name):
+                        table[t.id] = stmt.value
+                    elif isinstance(t, ir.Attribute) and isinstance(t.value, ir.Name) and t.value.id in ("self", "this"):
+                        table[t.attr] = stmt.value
+            elif isinstance(stmt, ir.FunctionDef):
+                fn = stmt.function
+                selfname = fn.params[0].name if fn.params and fn.params[0].kind == "self" else None
+                if selfname:
+                    for s in _walk_assigns(fn.body):
+                        for t in s.targets:
+                            if isinstance(t, ir.Attribute) and isinstance(t.value, ir.Name) and t.value.id == selfname:
+                                table.setdefault(t.attr, s.value)
+        self._class_attrs[id(cls)] = table
+        return table
+
+    def parent_of(self, fn: ir.Function) -> ir.Function | None:
+        module = fn.module
+        if module is None:
+            return None
+        table = self._parents.get(id(module))
+        if table is None:
+            table = {}
+            for outer in module.functions:
+                for inner in _nested_functions(outer.body):
+                    table.setdefault(inner, outer)
+            self._parents[id(module)] = table
+        return table.get(fn)
+
+
+def _walk_assigns(body):
+    for s in body:
+        if isinstance(s, ir.Assign) and s.value is not None:
+            yield s
+        for sub in _sub_bodies(s):
+            yield from _walk_assigns(sub)
+
+
+def _sub_bodies(s):
+    if isinstance(s, ir.If):
+        return (s.body, s.orelse)
+    if isinstance(s, (ir.Loop,)):
+        return (s.body, s.orelse)
+    if isinstance(s, ir.With):
+        return (s.body,)
+    if isinstance(s, ir.Try):
+        return (s.body, s.orelse, s.finalbody, *(h.body for h in s.handlers))
+    if isinstance(s, ir.Switch):
+        return tuple(c.body for c in s.cases)
+    return ()
+
+
+def _nested_functions(body):
+    """Functions defined directly inside ``body`` (not inside nested functions), incl. lambdas/arrows."""
+    out = []
+
+    def visit_expr(e):
+        if isinstance(e, ir.FunctionRef):
+            out.append(e.function)
+            return
+        for child in _expr_children(e):
+            visit_expr(child)
+
+    def visit(stmts):
+        for s in stmts:
+            if isinstance(s, ir.FunctionDef):
+                out.append(s.function)
+                continue
+            if isinstance(s, ir.ClassDef):
+                continue
+            for e in _stmt_exprs(s):
+                visit_expr(e)
+            for sub in _sub_bodies(s):
+                visit(sub)
+
+    visit(body)
+    return out
+
+
+def _stmt_exprs(s):
+    if isinstance(s, ir.Assign):
+        return (s.value,) if s.value is not None else ()
+    if isinstance(s, (ir.ExprStmt,)):
+        return (s.value,)
+    if isinstance(s, (ir.Return, ir.Raise)):
+        return (s.value,) if s.value is not None else ()
+    if isinstance(s, ir.If):
+        return (s.test,)
+    if isinstance(s, ir.Loop):
+        return tuple(x for x in (s.iter, s.test) if x is not None)
+    if isinstance(s, ir.With):
+        return tuple(i.context for i in s.items)
+    if isinstance(s, ir.Switch):
+        return (s.subject,)
+    if isinstance(s, ir.Export):
+        return (s.value,) if s.value is not None else ()
+    return ()
+
+
+def _expr_children(e):
+    if isinstance(e, ir.Call):
+        return (e.func, *e.args, *(k.value for k in e.keywords))
+    if isinstance(e, (ir.Attribute, ir.Await, ir.Starred)):
+        return (e.value,)
+    if isinstance(e, ir.Subscript):
+        return (e.value, e.index)
+    if isinstance(e, ir.StrBuild):
+        return e.parts
+    if isinstance(e, ir.Container):
+        return (*e.items, *(v for _, v in e.entries), *(k for k, _ in e.entries if k is not None))
+    if isinstance(e, ir.BinOp):
+        return (e.left, e.right)
+    if isinstance(e, ir.Compare):
+        return (e.left, *e.comparators)
+    if isinstance(e, ir.BoolOp):
+        return e.values
+    if isinstance(e, ir.UnaryOp):
+        return (e.operand,)
+    if isinstance(e, ir.Conditional):
+        return (e.test, e.body, e.orelse)
+    if isinstance(e, ir.Comprehension):
+        return (*(it for _, it in e.generators), e.element, *e.conditions)
+    if isinstance(e, ir.Unknown):
+        return e.children
+    return ()
+
+
+class _FunctionAnalysis:
+    """Abstract interpretation of one function body (or of a module-level expression, ``fn`` None)."""
+
+    def __init__(self, engine: Engine, fn: ir.Function | None, closure: Env | None, module: ir.Module | None = None):
+        self.engine = engine
+        self.fn = fn
+        self.module = fn.module if fn is not None else module
+        self.file = self.module.path if self.module is not None else ""
+        self.models: CompiledModels = engine.models_for(self.module)
+        self.closure = closure
+        self.summary = Summary(fn) if fn is not None else None
+        self.conds: list[tuple[int, tuple[str, ...], object]] = []
+        self.returns: Value | None = None
+        self._flow_keys: set = set()
+        self.static_mode = fn is None
+
+    # ---------------------------------------------------------------- entry
+
+    def run(self) -> Summary:
+        fn = self.fn
+        env: Env = {}
+        for i, p in enumerate(fn.params):
+            if p.kind == "self":
+                cls = fn.cls or self._enclosing_class()
+                env[p.name] = Value(ref=Instance(cls)) if cls is not None else EMPTY
+                continue
+            origin = Origin(fn, i, (), "param", p.name, self.file, p.span)
+            env[p.name] = Value(facts=(Fact(origin),))
+        try:
+            self.block(fn.body, env)
+        except RecursionError:
+            pass
+        self.summary.returns = self.returns or EMPTY
+        return self.summary
+
+    def static(self, expr: ir.Expr | None) -> Value:
+        """Evaluate a module-level or class-level expression for what it denotes (no taint)."""
+        if expr is None:
+            return EMPTY
+        try:
+            return self.expr(expr, {})
+        except RecursionError:
+            return EMPTY
+
+    def _enclosing_class(self) -> ir.Class | None:
+        fn = self.fn
+        for _ in range(8):
+            parent = self.engine.parent_of(fn)
+            if parent is None:
+                return None
+            if parent.cls is not None:
+                return parent.cls
+            fn = parent
+        return None
+
+    # ---------------------------------------------------------------- statements
+
+    def block(self, stmts, env: Env) -> Env | None:
+        """Run statements; returns the environment at the end, or None when every path left the block."""
+        for s in stmts:
+            env = self.stmt(s, env)
+            if env is None:
+                return None
+        return env
+
+    def stmt(self, s, env: Env) -> Env | None:
+        t = type(s)
+        if t is ir.Assign:
+            value = self.expr(s.value, env) if s.value is not None else EMPTY
+            if s.op is not None and len(s.targets) == 1:
+                old = self.expr(s.targets[0], env) if not isinstance(s.targets[0], (ir.TuplePattern, ir.ObjectPattern)) else EMPTY
+                value = join(old, value)
+                if s.op == "+" and value.facts:
+                    value = replace(value, facts=tuple(f.then(self.step("appended to", s.span)) for f in value.facts))
+            for target in s.targets:
+                self.assign(target, value, env)
+            return env
+        if t is ir.ExprStmt:
+            self.expr(s.value, env)
+            return env
+        if t is ir.Return:
+            value = self.expr(s.value, env) if s.value is not None else EMPTY
+            self.returns = join(self.returns, value) if self.returns is not None else value
+            return None
+        if t is ir.Raise:
+            if s.value is not None:
+                self.expr(s.value, env)
+            return None
+        if t is ir.Jump:
+            return None
+        if t is ir.If:
+            return self.if_stmt(s, env)
+        if t is ir.Switch:
+            return self.switch(s, env)
+        if t is ir.Loop:
+            return self.loop(s, env)
+        if t is ir.With:
+            for item in s.items:
+                value = self.expr(item.context, env)
+                if item.target is not None:
+                    self.assign(item.target, value, env)
+            return self.block(s.body, env)
+        if t is ir.Try:
+            return self.try_stmt(s, env)
+        if t is ir.FunctionDef:
+            env[s.function.name] = Value(ref=Closure(s.function, env))
+            return env
+        if t is ir.ClassDef:
+            env[s.cls.name] = Value(ref=s.cls)
+            return env
+        if t is ir.Import:
+            for name in s.names:
+                if not s.reexport and self.module is not None:
+                    sym = self.engine.project.follow_import(self.module, Project._import_key(s, name))
+                    env[name.alias] = self._symbol_value(sym)
+            return env
+        if t is ir.Export:
+            if s.value is not None:
+                self.expr(s.value, env)
+            return env
+        return env
+
+    def if_stmt(self, s: ir.If, env: Env) -> Env | None:
+        self.expr(s.test, env)
+        env_t = self.refine(dict(env), s.test, True)
+        env_f = self.refine(dict(env), s.test, False)
+        conds = self.dispatch_conds(s.test, env)
+        self.conds.extend(conds)
+        out_t = self.block(s.body, env_t)
+        del self.conds[len(self.conds) - len(conds):]
+        out_f = self.block(s.orelse, env_f) if s.orelse else env_f
+        return _join_env(out_t, out_f)
+
+    def switch(self, s: ir.Switch, env: Env) -> Env | None:
+        subject = self.expr(s.subject, env)
+        outs = []
+        has_default = False
+        for case in s.cases:
+            case_env = dict(env)
+            conds = []
+            if case.tests:
+                lits = [self.expr(t, env) for t in case.tests]
+                key = key_of(s.subject)
+                if key is not None and all(lit.const is not NOCONST for lit in lits):
+                    case_env[key] = Value(const=lits[0].const)  # a value equal to a literal is that literal
+                conds = self._conds_for(subject, lits[0].const) if lits and lits[0].const is not NOCONST else []
+            else:
+                has_default = True
+            self.conds.extend(conds)
+            outs.append(self.block(case.body, case_env))
+            del self.conds[len(self.conds) - len(conds):]
+        if not has_default:
+            outs.append(env)
+        result = None
+        for o in outs:
+            result = _join_env(result, o)
+        return result
+
+    def loop(self, s: ir.Loop, env: Env) -> Env | None:
+        body_env = dict(env)
+        if s.iter is not None:
+            it = self.expr(s.iter, env)
+            if s.target is not None:
+                self.assign(s.target, self.element(it), body_env)
+        if s.test is not None:
+            self.expr(s.test, env)
+            body_env = self.refine(body_env, s.test, True)
+        out = self.block(s.body, body_env)
+        if out is not None:  # a second pass lets values assigned late in the body reach uses early in it
+            again = _join_env(dict(body_env), out)
+            out2 = self.block(s.body, again)
+            out = _join_env(out, out2)
+        result = _join_env(env, out)
+        if s.orelse:
+            result = self.block(s.orelse, result) if result is not None else None
+        return result
+
+    def try_stmt(self, s: ir.Try, env: Env) -> Env | None:
+        out = self.block(s.body, dict(env))
+        if out is not None and s.orelse:
+            out = self.block(s.orelse, out)
+        results = [out]
+        handler_env = _join_env(env, out) or env
+        for h in s.handlers:
+            henv = dict(handler_env)
+            if h.name:
+                henv[h.name] = EMPTY
+            results.append(self.block(h.body, henv))
+        result = None
+        for r in results:
+            result = _join_env(result, r)
+        if s.finalbody:
+            fin = self.block(s.finalbody, dict(result if result is not None else env))
+            if result is not None:
+                result = fin
+        return result
+
+    # ---------------------------------------------------------------- assignment
+
+    def assign(self, target, value: Value, env: Env) -> None:
+        t = type(target)
+        if t is ir.Name:
+            prefix = target.id + "."
+            for k in [k for k in env if k.startswith(prefix)]:
+                del env[k]
+            env[target.id] = value
+            return
+        if t is ir.Attribute or t is ir.Subscript:
+            key = key_of(target)
+            base_expr = target.value
+            base_key = key_of(base_expr)
+            if key is not None:
+                prefix = key + "."
+                for k in [k for k in env if k.startswith(prefix)]:
+                    del env[k]
+                env[key] = value
+                attr = key.rsplit(".", 1)[1]
+                if base_key is not None and base_key in env:
+                    base = env[base_key]
+                    fields = tuple((k, v) for k, v in (base.fields or ()) if k != attr) + ((attr, value),)
+                    env[base_key] = replace(base, fields=fields)
+            elif base_key is not None:  # d[x] = v with a computed key: the container holds v
+                base = env.get(base_key, EMPTY)
+                env[base_key] = replace(base, facts=dedupe(base.facts + all_facts(value)))
+            return
+        if t is ir.TuplePattern:
+            items = value.items
+            star_seen = False
+            for i, elt in enumerate(target.elts):
+                if isinstance(elt, ir.Starred):
+                    star_seen = True
+                    self.assign(elt.value, Value(facts=all_facts(value)), env)
+                elif items is not None and not star_seen and i < len(items):
+                    self.assign(elt, items[i], env)
+                else:
+                    self.assign(elt, self.element(value), env)
+            return
+        if t is ir.ObjectPattern:
+            for prop in target.props:
+                if prop.key is None:
+                    self.assign(prop.target, value, env)
+                    continue
+                v = self.read_field(value, prop.key, target.span)
+                if prop.default is not None:
+                    v = join(v, self.expr(prop.default, env))
+                self.assign(prop.target, v, env)
+            return
+        if t is ir.Starred:
+            self.assign(target.value, value, env)
+
+    def element(self, value: Value) -> Value:
+        if value.items:
+            out = None
+            for it in value.items:
+                out = join(out, it)
+            return join(out, only_facts(value.facts))
+        facts = all_facts(value)
+        return Value(facts=facts, qualname=value.qualname and value.qualname + "[]") if facts or value.qualname else EMPTY
+
+    # ---------------------------------------------------------------- expressions
+
+    def step(self, message: str, span: ir.Span) -> Step:
+        return Step(message, self.file, span)
+
+    def expr(self, e, env: Env) -> Value:
+        t = type(e)
+        if t is ir.Name:
+            return self.name(e, env)
+        if t is ir.Literal:
+            v = e.value
+            return Value(const=v, ends_sep=isinstance(v, str) and v.endswith(_SEPARATORS))
+        if t is ir.Attribute:
+            key = key_of(e)
+            if key is not None and key in env:
+                return env[key]
+            return self.read_field(self.expr(e.value, env), e.attr, e.span)
+        if t is ir.Call:
+            return self.call(e, env)
+        if t is ir.StrBuild:
+            return self.strbuild(e, env)
+        if t is ir.Subscript:
+            key = key_of(e)
+            if key is not None and key in env:
+                return env[key]
+            base = self.expr(e.value, env)
+            index = self.expr(e.index, env)
+            if index.const is not NOCONST and isinstance(index.const, (str, int)) and not isinstance(index.const, bool):
+                if isinstance(index.const, int) and base.items is not None:
+                    return base.items[index.const] if -len(base.items) <= index.const < len(base.items) else EMPTY
+                return self.read_field(base, str(index.const), e.span)
+            return self.element(base) if base.facts or base.items or base.fields else Value(
+                qualname=base.qualname and base.qualname + "[]")
+        if t is ir.Await:
+            return self.expr(e.value, env)
+        if t is ir.Container:
+            return self.container(e, env)
+        if t is ir.BinOp:
+            left = self.expr(e.left, env)
+            right = self.expr(e.right, env)
+            facts = dedupe(all_facts(left) + all_facts(right))
+            if e.op == "/" and left.qualname:  # pathlib joins keep the path type
+                facts = tuple(replace(f, props=frozenset()) for f in facts)
+                return Value(facts=facts, qualname=left.qualname)
+            if e.op == "+":
+                ls, rs = _const_str(left), _const_str(right)
+                return Value(facts=facts, const=ls + rs if ls is not None and rs is not None else NOCONST,
+                             ends_sep=right.ends_sep or (right.qualname or "").endswith(".sep"))
+            return only_facts(facts)
+        if t is ir.BoolOp:
+            out = None
+            for v in e.values:
+                out = join(out, self.expr(v, env))
+            return out if e.op != "and" else only_facts(out.facts) if out else EMPTY
+        if t is ir.Conditional:
+            self.expr(e.test, env)
+            return join(self.expr(e.body, self.refine(dict(env), e.test, True)),
+                        self.expr(e.orelse, self.refine(dict(env), e.test, False)))
+        if t is ir.Compare:
+            self.expr(e.left, env)
+            for c in e.comparators:
+                self.expr(c, env)
+            return EMPTY
+        if t is ir.UnaryOp:
+            v = self.expr(e.operand, env)
+            return EMPTY if e.op in ("not", "typeof", "-", "+", "~", "void", "delete") else v
+        if t is ir.FunctionRef:
+            return Value(ref=Closure(e.function, env))
+        if t is ir.Starred:
+            return self.expr(e.value, env)
+        if t is ir.Comprehension:
+            inner = dict(env)
+            for target, it in e.generators:
+                self.assign(target, self.element(self.expr(it, inner)), inner)
+            for c in e.conditions:
+                inner = self.refine(inner, c, True)
+            el = self.expr(e.element, inner)
+            return only_facts(all_facts(el))
+        if t is ir.Unknown:
+            facts: tuple = ()
+            for c in e.children:
+                facts += all_facts(self.expr(c, env))
+            return only_facts(dedupe(facts))
+        return EMPTY
+
+    def name(self, e: ir.Name, env: Env) -> Value:
+        v = env.get(e.id)
+        if v is not None:
+            return v
+        if self.closure is not None and e.id in self.closure:
+            return self.closure[e.id]
+        if self.module is not None:
+            mv = self.engine.module_value(self.module, e.id)
+            if mv is not None:
+                return mv
+        if e.id in ("self", "this") and self.fn is not None:
+            cls = self._enclosing_class()
+            if cls is not None:
+                return Value(ref=Instance(cls))
+        return Value(qualname=e.id)  # a builtin or global: `open`, `eval`, `fetch`
+
+    def _symbol_value(self, sym) -> Value:
+        if sym is None:
+            return EMPTY
+        if sym.kind == "function":
+            return Value(ref=sym.function)
+        if sym.kind == "class":
+            return Value(ref=sym.cls)
+        if sym.kind == "module":
+            return Value(ref=sym.module)
+        if sym.kind == "external":
+            return Value(qualname=sym.qualname)
+        return _FunctionAnalysis(self.engine, None, None, module=sym.module).static(sym.expr)
+
+    def read_field(self, base: Value, attr: str, span: ir.Span) -> Value:
+        known = base.field(attr)
+        if known is not None:
+            return known
+        ref = base.ref
+        if isinstance(ref, ir.Module):
+            mv = self.engine.module_value(ref, attr)
+            if mv is not None:
+                return mv
+        elif isinstance(ref, Instance):
+            method = self.engine.project.method(ref.cls, attr)
+            if method is not None:
+                return Value(ref=BoundMethod(method, base))
+            expr = self.engine.class_attrs(ref.cls).get(attr)
+            if expr is not None and ref.cls.module is not None:
+                return _FunctionAnalysis(self.engine, None, None, module=ref.cls.module).static(expr)
+        elif isinstance(ref, ir.Class):
+            method = self.engine.project.method(ref, attr)
+            if method is not None:
+                return Value(ref=method)
+        facts = base.facts
+        if facts:
+            facts = tuple(
+                replace(f, origin=replace(f.origin, path=f.origin.path + (attr,)))
+                if not f.steps and len(f.origin.path) < 2 and f.origin.owner is not None else f
+                for f in facts
+            )
+        qual = f"{base.qualname}.{attr}" if base.qualname else None
+        if not facts and qual is None:
+            return EMPTY
+        return Value(facts=facts, qualname=qual)
+
+    def container(self, e: ir.Container, env: Env) -> Value:
+        if e.kind == "dict":
+            fields, facts = [], []
+            for k, v in e.entries:
+                val = self.expr(v, env)
+                if k is None:
+                    fields.extend(val.fields or ())
+                    facts.extend(all_facts(val) if not val.fields else val.facts)
+                    continue
+                key = self.expr(k, env)
+                if isinstance(key.const, (str, int)) and not isinstance(key.const, bool):
+                    fields.append((str(key.const), val))
+                else:
+                    facts.extend(all_facts(val))
+                    facts.extend(key.facts)
+            return Value(facts=dedupe(facts), fields=tuple(fields))
+        items = []
+        extra: list[Fact] = []
+        for it in e.items:
+            if isinstance(it, ir.Starred):
+                v = self.expr(it.value, env)
+                if v.items is not None:
+                    items.extend(v.items)
+                else:
+                    items.append(Value(facts=all_facts(v)))
+                    extra.extend(all_facts(v))
+            else:
+                items.append(self.expr(it, env))
+        return Value(items=tuple(items))
+
+    def strbuild(self, e: ir.StrBuild, env: Env) -> Value:
+        prefix = ""
+        prefix_known = True
+        facts: list[Fact] = []
+        consts: list[str] | None = []
+        last = EMPTY
+        step = self.step(e.how, e.span)
+        for part in e.parts:
+            v = self.expr(part, env)
+            last = v
+            pf = all_facts(v)
+            if pf:
+                host_fixed = prefix_known and bool(_HOST_FIXED.match(prefix)) if prefix else False
+                for f in pf:
+                    props = frozenset({"host-fixed"}) if host_fixed or "host-fixed" in f.props else frozenset()
+                    facts.append(replace(f, props=props).then(step))
+            s = _const_str(v)
+            if s is not None:
+                if prefix_known:
+                    prefix += s
+                if consts is not None:
+                    consts.append(s)
+            else:
+                consts = None
+                if not prefix:
+                    prefix_known = False
+                else:
+                    prefix_known = prefix_known and True
+                    prefix += "\x00"  # unknown middle: later literals no longer start the string
+        ends_sep = last.ends_sep or (last.qualname or "").endswith(".sep")
+        const = "".join(consts) if consts is not None else NOCONST
+        return Value(facts=dedupe(facts), const=const, ends_sep=ends_sep)
+
+    # ---------------------------------------------------------------- calls
+
+    def call(self, e: ir.Call, env: Env) -> Value:
+        fv = self.expr(e.func, env)
+        args = [self.expr(a, env) for a in e.args]
+        kwargs = {k.name: self.expr(k.value, env) for k in e.keywords}
+        ref = fv.ref
+        if isinstance(ref, ir.Function):
+            return self.apply(ref, None, args, kwargs, e, None)
+        if isinstance(ref, BoundMethod):
+            return self.apply(ref.function, ref.receiver, args, kwargs, e, None)
+        if isinstance(ref, Closure):
+            return self.apply(ref.function, None, args, kwargs, e, ref.env if ref.env is not env or True else None)
+        if isinstance(ref, ir.Class):
+            init = self.engine.project.method(ref, "__init__") or self.engine.project.method(ref, "constructor")
+            inst = Value(ref=Instance(ref))
+            if init is not None:
+                self.apply(init, inst, args, kwargs, e, None)
+            return inst
+        return self.library_call(e, fv, args, kwargs, env)
+
+    def callee_name(self, e: ir.Call, fv: Value) -> tuple[str, str | None, str | None]:
+        """(qualified or dotted name, method name, receiver qualname)."""
+        func = e.func
+        method = func.attr if isinstance(func, ir.Attribute) else None
+        receiver = None
+        if isinstance(func, ir.Attribute):
+            receiver = self.expr(func.value, {}).qualname if self.static_mode else None
+        if fv.qualname:
+            name = fv.qualname
+        else:
+            name = dotted_name(func) or (f"<expr>.{method}" if method else "<call>")
+        return name, method, receiver
+
+    def library_call(self, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str, Value], env: Env) -> Value:
+        models = self.models
+        name, method, _ = self.callee_name(e, fv)
+        qual = fv.qualname
+        receiver = self.expr(e.func.value, env) if isinstance(e.func, ir.Attribute) else None
+        recv_qual = receiver.qualname if receiver is not None else None
+        # callbacks handed to a library (asyncio.to_thread(fn, x), arr.map(x => ...)) run with its data
+        for i, a in enumerate(args):
+            if isinstance(a.ref, (ir.Function, Closure, BoundMethod)):
+                rest = args[i + 1:] or ([receiver] if receiver is not None and receiver.facts else [])
+                target = a.ref
+                fn = target.function if isinstance(target, (Closure, BoundMethod)) else target
+                recv = target.receiver if isinstance(target, BoundMethod) else None
+                cl = target.env if isinstance(target, Closure) else None
+                self.apply(fn, recv, [self.element(r) if r is receiver else r for r in rest], {}, e, cl)
+        if not self.static_mode:
+            for row in models.sinks.match(qual, method, recv_qual):
+                self.check_sink(row, e, name, args, kwargs, receiver)
+        for row in models.sanitizers.match(qual, method, recv_qual):
+            facts = dedupe(all_facts(receiver) + tuple(f for a in args for f in all_facts(a)) if receiver is not None
+                           and not args else tuple(f for a in args for f in all_facts(a)) or
+                           (all_facts(receiver) if receiver is not None else ()))
+            sanitizes = row.get("sanitizes")
+            if sanitizes == "all":
+                return Value(qualname=name)
+            marks = frozenset(row.get("marks", ()))
+            kinds = frozenset(sanitizes or ())
+            step = self.step(f"`{name}()`", e.span)
+            facts = tuple(replace(f, safe=f.safe | kinds, props=f.props | marks).then(step) for f in facts)
+            derived = None
+            if "derives" in row and row["derives"] < len(e.args):
+                derived = key_of(e.args[row["derives"]])
+            if not kinds and receiver is not None and receiver.qualname and method:
+                name = receiver.qualname  # p.resolve() is still a path of the same type
+            return Value(facts=facts, qualname=name, derived=derived)
+        for row in models.propagators.match(qual, method, recv_qual):
+            returns = row.get("returns")
+            if returns == "alias-of-arg0":
+                return args[0] if args else EMPTY
+            if returns == "nothing":
+                return EMPTY
+            if returns == "receiver" and receiver is not None:
+                key = key_of(e.func.value)
+                added = tuple(f for a in args for f in all_facts(a))
+                if key is not None and added:
+                    env[key] = replace(receiver, facts=dedupe(receiver.facts + added))
+                return env.get(key, receiver) if key else receiver
+            if returns == "field" and receiver is not None and args and isinstance(args[0].const, str):
+                v = self.read_field(receiver, args[0].const, e.span)
+                return join(v, args[1]) if len(args) > 1 else v
+            if row.get("keeps_props"):
+                facts = dedupe([f for a in ([receiver] if receiver is not None else []) + args + list(kwargs.values())
+                                for f in all_facts(a)])
+                return Value(facts=facts, qualname=name, ends_sep=bool(args) and args[0].ends_sep)
+        facts: list[Fact] = []
+        if receiver is not None:
+            facts.extend(all_facts(receiver))
+        for a in args:
+            facts.extend(all_facts(a))
+        for a in kwargs.values():
+            facts.extend(all_facts(a))
+        if facts:
+            step = self.step(f"`{name}()`", e.span)
+            facts = [replace(f, props=frozenset()).then(step) for f in facts]
+        if not self.static_mode:
+            for row in models.sources.match(qual, method, recv_qual):
+                origin = Origin(None, -1, (), row["kind"], row["label"].format(callee=name), self.file, e.span)
+                facts.append(Fact(origin))
+        return Value(facts=dedupe(facts), qualname=name)
+
+    # ---------------------------------------------------------------- sinks
+
+    def _arg(self, row_arg: int, args, kwargs, name: str | None = None) -> Value | None:
+        if row_arg < len(args):
+            return args[row_arg]
+        return kwargs.get(name) if name else None
+
+    def _condition(self, cond: dict, e: ir.Call, args, kwargs) -> bool:
+        v = None
+        if "kwarg" in cond:
+            v = kwargs.get(cond["kwarg"])
+        elif "arg" in cond:
+            v = args[cond["arg"]] if cond["arg"] < len(args) else None
+        if v is not None and "property" in cond:
+            v = v.field(cond["property"])
+        if "present" in cond:
+            return (v is not None) == cond["present"]
+        if v is None:
+            return False
+        if "truthy" in cond:
+            if v.const is NOCONST:
+                return cond["truthy"] and bool(v.facts or v.qualname)  # unknown: truthy only if dynamic
+            return bool(v.const) == cond["truthy"]
+        if "equals" in cond:
+            return v.const == cond["equals"]
+        if "qualname_in" in cond:
+            import fnmatch
+            return bool(v.qualname) and any(fnmatch.fnmatchcase(v.qualname, q) for q in cond["qualname_in"])
+        return True
+
+    def check_sink(self, row: dict, e: ir.Call, name: str, args, kwargs, receiver) -> None:
+        if any(not self._condition(c, e, args, kwargs) for c in row.get("when", ())):
+            return
+        if any(self._condition(c, e, args, kwargs) for c in row.get("unless", ())):
+            return
+        kind = row["kind"]
+        if row.get("writes") or kind in ("shell-command", "program", "url", "code"):
+            self.summary.effects.append(Effect(kind, name, self.file, e.span))
+        values: list[Value] = []
+        kwnames = row.get("kwargs", ())
+        for i in row.get("args", ()):
+            if i < len(args):
+                values.append(args[i])
+        for k in kwnames:
+            if k in kwargs:
+                values.append(kwargs[k])
+        if row.get("receiver_is_sink") and receiver is not None:
+            values.append(receiver)
+        prop = row.get("property")
+        if prop:
+            values = [v.field(prop) for v in values if v.field(prop) is not None]
+        ignore = frozenset(row.get("ignore_props", ()))
+        for v in values:
+            if kind == "argv" or kind == "argument":
+                self.check_argv(v, kind, name, e, ignore)
+            else:
+                self.hit(all_facts(v), kind, name, e, ignore)
+
+    def check_argv(self, v: Value, kind: str, name: str, e: ir.Call, ignore) -> None:
+        if v.items is None:
+            self.hit(all_facts(v), "program" if kind == "argv" else "argument", name, e, ignore)
+            return
+        after_dashdash = False
+        for i, item in enumerate(v.items):
+            if item.const == "--":
+                after_dashdash = True
+                continue
+            if kind == "argv" and i == 0:
+                self.hit(all_facts(item), "program", name, e, ignore)
+            elif not after_dashdash:
+                self.hit(all_facts(item), "argument", name, e, ignore)
+
+    def hit(self, facts, kind: str, name: str, e: ir.Call, ignore) -> None:
+        for f in facts:
+            if kind in f.safe or (ignore and ignore & f.props):
+                continue
+            self.add_flow(SinkFlow(f, kind, name, self.file, e.span, tuple(self.conds), ignore))
+
+    def add_flow(self, flow: SinkFlow) -> None:
+        key = (flow.fact.origin, flow.kind, flow.file, flow.span, flow.conds, flow.fact.notes)
+        if key in self._flow_keys or len(self.summary.flows) >= MAX_FLOWS:
+            return
+        self._flow_keys.add(key)
+        self.summary.flows.append(flow)
+
+    # ---------------------------------------------------------------- project calls
+
+    def apply(self, fn: ir.Function, receiver: Value | None, args, kwargs, e: ir.Call, closure: Env | None) -> Value:
+        if self.static_mode:
+            return Value()
+        nested_closure = closure if closure is not None and self.engine.parent_of(fn) is not None else None
+        summary = self.engine.summary(fn, nested_closure)
+        bound = self.bind(fn, receiver, args, kwargs)
+        call_step = self.step(f"passed to `{fn.name}()`", e.span)
+        for flow in summary.flows:
+            for fact in self.instantiate(flow.fact, fn, bound, call_step):
+                if flow.kind in fact.safe or (flow.ignore_props & fact.props):
+                    continue
+                conds = self.map_conds(flow.conds, fn, bound) + tuple(self.conds)
+                self.add_flow(SinkFlow(fact, flow.kind, flow.sink, flow.file, flow.span, conds, flow.ignore_props))
+        self.summary.effects.extend(ef for ef in summary.effects if len(self.summary.effects) < 64)
+        ret = summary.returns
+        if not ret.facts and not ret.fields and not ret.items:
+            return ret
+        ret_step = self.step(f"returned from `{fn.name}()`", e.span)
+        facts: list[Fact] = []
+        for f in all_facts(ret):
+            facts.extend(x.then(ret_step) for x in self.instantiate(f, fn, bound, call_step))
+        return Value(facts=dedupe(facts), qualname=ret.qualname, ref=ret.ref, const=ret.const)
+
+    def bind(self, fn: ir.Function, receiver: Value | None, args, kwargs) -> dict[int, Value]:
+        bound: dict[int, Value] = {}
+        positional = list(args)
+        pi = 0
+        for i, p in enumerate(fn.params):
+            if p.kind == "self":
+                bound[i] = receiver if receiver is not None else (positional.pop(0) if positional and receiver is None
+                                                                  and fn.cls is None else EMPTY)
+                continue
+            if p.kind == "vararg":
+                rest = positional[pi:]
+                pi = len(positional)
+                facts = tuple(f for v in rest for f in all_facts(v))
+                bound[i] = Value(facts=dedupe(facts), items=tuple(rest))
+                continue
+            if p.kind == "kwarg":
+                used = {q.name for q in fn.params}
+                extra = {k: v for k, v in kwargs.items() if k not in used}
+                bound[i] = Value(fields=tuple(extra.items()))
+                continue
+            if p.name in kwargs:
+                bound[i] = kwargs[p.name]
+            elif p.kind != "kwonly" and pi < len(positional):
+                bound[i] = positional[pi]
+                pi += 1
+        return bound
+
+    def instantiate(self, fact: Fact, fn: ir.Function, bound: dict[int, Value], call_step: Step):
+        origin = fact.origin
+        if origin.owner is not fn:
+            return (fact,)
+        value = bound.get(origin.param)
+        if value is None:
+            return ()
+        if origin.path:
+            for key in origin.path:
+                sub = value.field(key)
+                if sub is None:
+                    break
+                value = sub
+        out = []
+        for af in all_facts(value):
+            path = af.origin.path
+            if af.origin.owner is not None and not af.steps and origin.path:
+                path = (path + origin.path)[:2]
+            new_origin = replace(af.origin, path=path) if path != af.origin.path else af.origin
+            steps = af.steps + (call_step,) + fact.steps
+            if len(steps) > 14:
+                steps = steps[:7] + steps[-7:]
+            out.append(Fact(new_origin, steps, af.safe | fact.safe, fact.props | (af.props if not fact.steps else frozenset()),
+                            af.notes + fact.notes))
+        return out
+
+    def map_conds(self, conds, fn: ir.Function, bound: dict[int, Value]):
+        out = []
+        for param, path, lit in conds:
+            value = bound.get(param)
+            if value is None:
+                continue
+            for f in value.facts:
+                if f.origin.owner is not None and not f.steps:
+                    out.append((f.origin.param, (f.origin.path + path)[:3], lit))
+                    break
+        return tuple(out)
+
+    # ---------------------------------------------------------------- guards and dispatch
+
+    def _conds_for(self, subject: Value, literal) -> list:
+        for f in subject.facts:
+            if f.origin.owner is self.fn and not f.steps:
+                return [(f.origin.param, f.origin.path, literal)]
+        return []
+
+    def dispatch_conds(self, test, env: Env) -> list:
+        if isinstance(test, ir.Compare) and len(test.ops) == 1 and test.ops[0] == "==":
+            left, right = test.left, test.comparators[0]
+            lv, rv = self.expr(left, env), self.expr(right, env)
+            if rv.const is not NOCONST and lv.facts:
+                return self._conds_for(lv, rv.const)
+            if lv.const is not NOCONST and rv.facts:
+                return self._conds_for(rv, lv.const)
+        if isinstance(test, ir.BoolOp) and test.op == "and":
+            out = []
+            for v in test.values:
+                out.extend(self.dispatch_conds(v, env))
+            return out
+        return []
+
+    def refine(self, env: Env, test, truth: bool) -> Env:
+        t = type(test)
+        if t is ir.UnaryOp and test.op == "not":
+            return self.refine(env, test.operand, not truth)
+        if t is ir.BoolOp:
+            if (test.op == "and" and truth) or (test.op == "or" and not truth):
+                for v in test.values:
+                    env = self.refine(env, v, truth)
+            return env
+        if t is ir.Compare and len(test.ops) == 1:
+            op = test.ops[0]
+            left, right = test.left, test.comparators[0]
+            if op in ("in", "not in"):
+                holds = (op == "in") == truth
+                for g in self.models.compare_guards:
+                    if g.get("compare") == "in" and holds == g.get("branch", True):
+                        self.apply_effect(g["effect"], left, env, test, None)
+                return env
+            if op in ("==", "!=", "is", "is not"):
+                eq = op in ("==", "is")
+                if isinstance(left, ir.Call) or isinstance(right, ir.Call):
+                    call = left if isinstance(left, ir.Call) else right
+                    return self.refine(env, call, truth if eq else not truth)
+                if eq == truth:
+                    for a, b in ((left, right), (right, left)):
+                        bv = self.expr(b, env)
+                        key = key_of(a)
+                        if key is not None and bv.const is not NOCONST and bv.const is not None and key in env:
+                            env[key] = Value(const=bv.const)
+            return env
+        if t is ir.Call:
+            self.call_guard(test, env, truth)
+        return env
+
+    def call_guard(self, call: ir.Call, env: Env, truth: bool) -> None:
+        fv = self.expr(call.func, env)
+        method = call.func.attr if isinstance(call.func, ir.Attribute) else None
+        for g in self.models.guards.match(fv.qualname, method):
+            if g.get("branch", True) != truth:
+                continue
+            lits = g.get("args_literal")
+            if lits is not None:
+                if not call.args or self.expr(call.args[0], env).const not in lits:
+                    continue
+            elif "prefix" in g and call.args:
+                first = self.expr(call.args[0], env)
+                if first.const in ("-", ".."):
+                    continue
+            if "anchored_pattern" in g:
+                idx = g["anchored_pattern"]
+                pat = self.expr(call.args[idx], env).const if idx < len(call.args) else None
+                if not isinstance(pat, str) or not (pat.endswith("$") or pat.endswith("\\Z")):
+                    continue
+                if method != "match" and not (fv.qualname or "").endswith("match") and not pat.startswith("^"):
+                    continue
+            subj = g.get("subject", "receiver")
+            subjects: list = []
+            if subj == "receiver":
+                if isinstance(call.func, ir.Attribute):
+                    subjects.append(call.func.value)
+            else:
+                idx = subj.get("arg", 0)
+                if idx < len(call.args):
+                    arg = call.args[idx]
+                    if subj.get("elements") and isinstance(arg, ir.Container):
+                        subjects.extend(arg.items)
+                    else:
+                        subjects.append(arg)
+            for s in subjects:
+                self.apply_effect(g["effect"], s, env, call, g)
+
+    def _unwrap(self, expr, env: Env) -> tuple[str | None, bool]:
+        """The variable a guard is about, and whether the checked expression resolved it first."""
+        resolved = False
+        for _ in range(6):
+            if isinstance(expr, ir.Await):
+                expr = expr.value
+                continue
+            if isinstance(expr, ir.Call):
+                fv = self.expr(expr.func, env)
+                method = expr.func.attr if isinstance(expr.func, ir.Attribute) else None
+                rows = self.models.sanitizers.match(fv.qualname, method)
+                marks = {m for r in rows for m in r.get("marks", ())}
+                if "resolved" in marks:
+                    resolved = True
+                if method and isinstance(expr.func, ir.Attribute) and not expr.args:
+                    expr = expr.func.value  # p.resolve()
+                elif expr.args:
+                    expr = expr.args[-1] if len(expr.args) > 1 and not marks else expr.args[0]
+                else:
+                    break
+                continue
+            break
+        return key_of(expr), resolved
+
+    def apply_effect(self, effect: str, subject, env: Env, call, row) -> None:
+        key, resolved_inline = self._unwrap(subject, env)
+        if key is None:
+            return
+        value = env.get(key)
+        if value is None:
+            value = self.expr(subject, env) if isinstance(subject, (ir.Name, ir.Attribute)) else None
+            if value is None or not value.facts:
+                return
+        if row is not None and row.get("via_derived"):
+            if value.derived is None:
+                return
+            key = value.derived
+            value = env.get(key)
+            if value is None:
+                return
+        if effect == "validates":
+            env[key] = replace(value, facts=())
+            return
+        if effect == "no-dash":
+            env[key] = replace(value, facts=tuple(replace(f, safe=f.safe | {"argument"}) for f in value.facts))
+            return
+        if effect == "contains":
+            resolved = resolved_inline or (value.facts and all("resolved" in f.props for f in value.facts))
+            note = None
+            if row is not None and "prefix" in row and isinstance(call, ir.Call) and row["prefix"] < len(call.args):
+                pv = self.expr(call.args[row["prefix"]], env)
+                if not pv.ends_sep:
+                    note = ("the containment check `startswith(root)` has no trailing separator, so a sibling "
+                            "such as `/data-evil` passes as inside `/data`")
+            if note is None and not resolved:
+                note = ("the containment check runs before the path is resolved, so `..` segments and symlinks "
+                        "can still leave the root")
+            if note is None:
+                env[key] = replace(value, facts=tuple(replace(f, safe=f.safe | {"path"}) for f in value.facts))
+            else:
+                env[key] = replace(value, facts=tuple(
+                    replace(f, notes=f.notes + (note,)) if note not in f.notes else f for f in value.facts))
+
+
+def _join_env(a: Env | None, b: Env | None) -> Env | None:
+    if a is None:
+        return b
+    if b is None or a is b:
+        return a
+    out = dict(a)
+    for k, v in b.items():
+        prev = out.get(k)
+        out[k] = v if prev is None else join(prev, v)
+    return out

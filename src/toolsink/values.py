@@ -1,0 +1,166 @@
+"""The abstract values the taint engine computes: facts (where taint came from and how it travelled) and
+values (facts plus what the engine knows statically: a library qualified name, a project function or
+class, a constant, known fields and items).
+
+Values are immutable; joins make new ones. A fact's ``origin`` is either a parameter of the function
+being summarised (``owner`` set) or a real source (``owner`` None: remote content, model output).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from . import ir
+
+MAX_FACTS = 6
+MAX_STEPS = 14
+MAX_PATH = 2
+
+
+class _NoConst:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOCONST"
+
+
+NOCONST = _NoConst()
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    owner: object  # ir.Function whose parameter this is, or None for a real source
+    param: int
+    path: tuple[str, ...]
+    kind: str  # "param" | "remote-content" | "model-output" ...
+    label: str  # parameter name, or "response of `requests.get`"
+    file: str
+    span: ir.Span
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    message: str
+    file: str
+    span: ir.Span
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    origin: Origin
+    steps: tuple[Step, ...] = ()
+    safe: frozenset = frozenset()  # sink kinds this value can no longer harm
+    props: frozenset = frozenset()  # "resolved", "host-fixed" ...
+    notes: tuple[str, ...] = ()  # guards that did not count, and why
+
+    def then(self, step: Step) -> "Fact":
+        steps = self.steps
+        if steps and steps[-1] == step:
+            return self
+        if len(steps) >= MAX_STEPS:
+            steps = steps[: MAX_STEPS // 2] + steps[-(MAX_STEPS // 2 - 1):]
+        return Fact(self.origin, steps + (step,), self.safe, self.props, self.notes)
+
+
+@dataclass(frozen=True, slots=True)
+class BoundMethod:
+    function: ir.Function
+    receiver: "Value"
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    cls: ir.Class
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    function: ir.Function
+    env: object  # the defining environment (dict), read-only by convention
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    facts: tuple[Fact, ...] = ()
+    qualname: str | None = None  # the library object or function this denotes
+    ref: object = None  # ir.Function | ir.Class | ir.Module | BoundMethod | Instance | Closure
+    const: object = NOCONST
+    fields: tuple[tuple[str, "Value"], ...] | None = None
+    items: tuple["Value", ...] | None = None
+    ends_sep: bool = False  # a string known to end with a path separator
+    derived: str | None = None  # variable this was derived from (``path.relative(root, p)`` -> "p")
+
+    def field(self, key: str) -> "Value | None":
+        if self.fields:
+            for k, v in self.fields:
+                if k == key:
+                    return v
+        return None
+
+
+EMPTY = Value()
+
+
+def all_facts(value: Value, _depth: int = 0) -> tuple[Fact, ...]:
+    """Facts of a value and of everything it contains (fields of dicts, items of lists)."""
+    if not value.fields and not value.items:
+        return value.facts
+    out = list(value.facts)
+    if _depth < 4:
+        for _, v in value.fields or ():
+            out.extend(all_facts(v, _depth + 1))
+        for v in value.items or ():
+            out.extend(all_facts(v, _depth + 1))
+    return dedupe(out)
+
+
+def dedupe(facts) -> tuple[Fact, ...]:
+    seen: dict[tuple, Fact] = {}
+    for f in facts:
+        key = (f.origin, f.safe, f.props, f.notes)
+        prev = seen.get(key)
+        if prev is None:
+            if len(seen) >= MAX_FACTS:
+                continue
+            seen[key] = f
+        elif len(f.steps) < len(prev.steps):
+            seen[key] = f
+    return tuple(seen.values())
+
+
+def join(a: Value | None, b: Value | None) -> Value:
+    if a is None:
+        return b if b is not None else EMPTY
+    if b is None or a is b:
+        return a
+    facts = dedupe(a.facts + b.facts) if a.facts and b.facts else a.facts or b.facts
+    fields = None
+    if a.fields is not None or b.fields is not None:
+        merged: dict[str, Value] = {}
+        for k, v in (a.fields or ()):
+            merged[k] = v
+        for k, v in (b.fields or ()):
+            merged[k] = join(merged.get(k), v)
+        fields = tuple(merged.items())
+    items = a.items if a.items == b.items else None
+    if items is None and (a.items or b.items):
+        extra = dedupe(all_facts(Value(items=a.items)) + all_facts(Value(items=b.items)))
+        facts = dedupe(facts + extra)
+    return Value(
+        facts=facts,
+        qualname=a.qualname or b.qualname,
+        ref=a.ref if a.ref is not None else b.ref,
+        const=a.const if a.const == b.const else NOCONST,
+        fields=fields,
+        items=items,
+        ends_sep=a.ends_sep and b.ends_sep,
+        derived=a.derived if a.derived == b.derived else None,
+    )
+
+
+def with_facts(value: Value, facts: tuple[Fact, ...]) -> Value:
+    return replace(value, facts=facts)
+
+
+def only_facts(facts: tuple[Fact, ...]) -> Value:
+    return Value(facts=facts) if facts else EMPTY
