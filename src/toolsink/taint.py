@@ -821,7 +821,8 @@ class _FunctionAnalysis:
                 if key is not None and added:
                     env[key] = replace(receiver, facts=dedupe(receiver.facts + added))
                 return env.get(key, receiver) if key else receiver
-            if returns == "field" and receiver is not None and args and isinstance(args[0].const, str):
+            if returns == "field" and receiver is not None and args and isinstance(args[0].const, str) and (
+                    receiver.facts or receiver.fields or not receiver.qualname):  # data, not a library object
                 v = self.read_field(receiver, args[0].const, e.span)
                 return join(v, args[1]) if len(args) > 1 else v
             if row.get("keeps_props"):

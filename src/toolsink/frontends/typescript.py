@@ -372,7 +372,7 @@ class _Lowerer:
         exported = self._commonjs_export(left)
         if exported is not None and op is None:
             value = self.function_value(right, exported if exported != "" else None) if right is not None else None
-            return [self._export_value(exported, value, span)]
+            return self._export_value(exported, value, span)
         target = self.target(left) if left is not None else ir.Name("?", span)
         bound = target.id if isinstance(target, ir.Name) else (
             target.attr if isinstance(target, ir.Attribute) else None)
@@ -394,20 +394,34 @@ class _Lowerer:
             return prop_text
         return None
 
-    def _export_value(self, exported: str, value, span: ir.Span) -> ir.Export:
+    def _export_value(self, exported: str, value, span: ir.Span) -> list:
+        """CommonJS exports as Export statements the index reads like ES exports.
+
+        A value that is not a plain name is bound to a synthetic module-level name ``$exports.x`` first,
+        so ``exports.run = async (args) => ...`` is importable as ``run`` without shadowing any local.
+        """
         if exported == "":  # module.exports = value
+            if isinstance(value, ir.Name):
+                return [ir.Export(((value.id, "default"),), None, span)]
+            if not (isinstance(value, ir.Container) and value.kind == "dict"):
+                return [ir.Export((), value, span)]
+            stmts: list = []
             names: list[tuple[str, str]] = []
-            if isinstance(value, ir.Container) and value.kind == "dict":
-                for key, item in value.entries:
-                    if isinstance(key, ir.Literal) and isinstance(item, ir.Name):
-                        names.append((item.id, str(key.value)))
-            elif isinstance(value, ir.Name):
-                names.append((value.id, "default"))
-                return ir.Export(tuple(names), None, span)
-            return ir.Export(tuple(names), value, span)
+            entries: list = []
+            for key, item in value.entries:
+                if isinstance(key, ir.Literal) and not isinstance(item, ir.Name):
+                    local = f"$exports.{key.value}"
+                    stmts.append(ir.Assign((ir.Name(local, key.span),), item, span))
+                    item = ir.Name(local, getattr(item, "span", key.span))
+                if isinstance(key, ir.Literal) and isinstance(item, ir.Name):
+                    names.append((item.id, str(key.value)))
+                entries.append((key, item))
+            stmts.append(ir.Export(tuple(names), ir.Container("dict", entries=tuple(entries), span=value.span), span))
+            return stmts
         if isinstance(value, ir.Name):
-            return ir.Export(((value.id, exported),), None, span)
-        return ir.Export(((exported, exported),), value, span)
+            return [ir.Export(((value.id, exported),), None, span)]
+        local = f"$exports.{exported}"
+        return [ir.Assign((ir.Name(local, span),), value, span), ir.Export(((local, exported),), None, span)]
 
     def s_declaration(self, node, out: list) -> None:
         for decl in _kids(node):
@@ -609,7 +623,7 @@ class _Lowerer:
         if _has_token(node, "="):  # TypeScript `export = value`
             kids = [c for c in _kids(node) if c.type in self._expr_table]
             if kids:
-                out.append(self._export_value("", self.expr(kids[0]), span))
+                out.extend(self._export_value("", self.expr(kids[0]), span))
 
     def s_function(self, node, out: list) -> None:
         fn = self.function(node)
