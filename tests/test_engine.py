@@ -84,8 +84,9 @@ def test_weak_prefix_guard_is_reported_with_reason(scan_source):
                 raise ValueError(p)
             return open(full).read()
     """)})
-    f = only(result)
+    f = only(result, "MCP104")
     assert (f.rule, f.location.line) == ("MCP104", 11)
+    assert only(result, "MCP302").location.line == 5  # and the hardcoded root itself
     assert "no trailing separator" in f.message and f.notes
 
 

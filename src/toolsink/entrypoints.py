@@ -217,8 +217,10 @@ class EntryFinder:
             for row in self._rows_for_method(func.value, func.attr, fn, "call"):
                 if any(not self._cond(c, call, fn) for c in row.get("when", ())):
                     continue
-                handler = self._handler(self._locate(row.get("handler", {"arg": 0}), call, fn), fn)
-                self._add(row, handler, call, call, fn)
+                target = self._locate(row.get("handler", {"arg": 0}), call, fn)
+                if isinstance(target, ir.Call) and self._is_registration_call(target, fn):
+                    continue  # mcp.add_tool(Tool.from_function(f)): the inner call is the registration
+                self._add(row, self._handler(target, fn), call, call, fn)
         qual = None
         for row in self.rows:
             if "callee" not in row or "call" not in row.get("forms", ()):
@@ -233,6 +235,10 @@ class EntryFinder:
                 if any(not self._cond(c, call, fn) for c in row.get("when", ())):
                     continue
                 self._add(row, self._handler(target, fn), call, call, fn)
+
+    def _is_registration_call(self, call: ir.Call, fn) -> bool:
+        qual = self._value(call.func, fn).qualname
+        return any("callee" in row and _match_any(qual, row["callee"]) for row in self.rows)
 
     def _cond(self, cond: dict, call: ir.Call, fn) -> bool:
         if "arg" in cond:

@@ -78,7 +78,10 @@ class CompiledModels:
         self.safe_bases = {t for row in safe for t in row.get("subclasses_of", ())}
         self.type_wrappers = {t for row in safe for t in row.get("wrappers", ())}
         self.type_constraints = Section([c for row in safe for c in row.get("constraints", ())])
-        self.writes = {n for row in models.sinks if row.get("writes") for n in _names(row.get("callee"))}
+        self.call_checks = Section(models.call_checks)
+        self.literal_sources = [(re.compile(r["pattern"]), r) for r in models.literal_sources]
+        combined = "|".join(f"(?:{r['pattern']})" for r in models.literal_sources)
+        self.literal_re = re.compile(combined) if combined else None
 
 
 _COMPILED: dict[int, tuple[Models, CompiledModels]] = {}

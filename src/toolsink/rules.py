@@ -49,6 +49,8 @@ class Rule:
     sources: tuple[str, ...] = ()
     sinks: tuple[str, ...] = ()
     path: str = ""
+    report_at: str = "sink"
+    skip_paths: tuple[str, ...] = ()
 
     def format(self, **values: str) -> str:
         class _Missing(dict):
@@ -122,6 +124,8 @@ def _rule_from(data: dict, path: Path) -> Rule:
         sources=tuple(taint.get("sources", ())),
         sinks=tuple(taint.get("sinks", ())),
         path=str(path),
+        report_at=data.get("report_at", "sink"),
+        skip_paths=tuple(data.get("skip_paths", ())),
     )
 
 
@@ -155,11 +159,14 @@ class Models:
     guards: tuple[dict, ...] = ()
     propagators: tuple[dict, ...] = ()
     safe_types: tuple[dict, ...] = ()
+    literal_sources: tuple[dict, ...] = ()
+    call_checks: tuple[dict, ...] = ()
     context_types: tuple[str, ...] = ()
     files: tuple[str, ...] = field(default=())
 
 
-SECTIONS = ("registrations", "sources", "sinks", "sanitizers", "guards", "propagators", "safe_types")
+SECTIONS = ("registrations", "sources", "sinks", "sanitizers", "guards", "propagators", "safe_types",
+            "literal_sources", "call_checks")
 
 
 def load_models(extra_dirs: tuple[str, ...] = ()) -> dict[str, Models]:

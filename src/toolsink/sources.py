@@ -129,6 +129,13 @@ class SourceChecker:
         return None
 
 
+def _matches_any(patterns, *paths: str) -> bool:
+    import pathspec
+
+    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    return any(spec.match_file(p) for p in paths)
+
+
 def _head(expr: ir.Expr) -> ir.Expr:
     while isinstance(expr, ir.Subscript):
         expr = expr.value
@@ -228,10 +235,17 @@ class FindingBuilder:
         self.engine = engine
         self.project = project
         self.checker = SourceChecker(engine)
-        self.rule_for_kind: dict[str, Rule] = {}
+        self.rules_for_kind: dict[str, list[Rule]] = {}
         for rule in rules.values():
             for kind in rule.sinks:
-                self.rule_for_kind.setdefault(kind, rule)
+                self.rules_for_kind.setdefault(kind, []).append(rule)
+        self.seen_at_source: set = set()  # rules reported at their source are reported once per source
+
+    def _rule(self, sink_kind: str, source_kind: str) -> Rule | None:
+        for rule in self.rules_for_kind.get(sink_kind, ()):
+            if not rule.sources or source_kind in rule.sources:
+                return rule
+        return None
 
     def findings(self, entry: Entry) -> list[Finding]:
         fn = entry.handler
@@ -247,9 +261,6 @@ class FindingBuilder:
         seen = set()
         for flow in summary.flows:
             origin = flow.fact.origin
-            rule = self.rule_for_kind.get(flow.kind)
-            if rule is None:
-                continue
             if origin.owner is fn:
                 argument = self._argument(entry, origin, spec, allowed, models)
                 if argument is None:
@@ -260,8 +271,16 @@ class FindingBuilder:
                 source_kind = origin.kind
             else:
                 continue
-            if rule.sources and source_kind not in rule.sources:
+            rule = self._rule(flow.kind, source_kind)
+            if rule is None:
                 continue
+            if rule.skip_paths and _matches_any(rule.skip_paths, flow.file, origin.file):
+                continue
+            if rule.report_at == "source":
+                skey = (rule.id, origin.file, origin.span)
+                if skey in self.seen_at_source:
+                    continue
+                self.seen_at_source.add(skey)
             name = entry.name
             if dispatch is not None:
                 name = self._dispatch_name(flow, dispatch) or entry.name
@@ -345,8 +364,12 @@ class FindingBuilder:
         snippet = ""
         if module is not None and 0 < flow.span.line <= len(module.lines):
             snippet = module.lines[flow.span.line - 1].strip()
+        where = loc(origin.file, origin.span) if rule.report_at == "source" else loc(flow.file, flow.span)
+        if rule.report_at == "source":
+            module = self.project.by_path.get(origin.file)
+            snippet = module.lines[origin.span.line - 1].strip() if module and 0 < origin.span.line <= len(module.lines) else ""
         return Finding(
-            rule=rule.id, name=rule.name, message=message, severity=rule.severity, location=loc(flow.file, flow.span),
+            rule=rule.id, name=rule.name, message=message, severity=rule.severity, location=where,
             entry=f"{entry.kind} {name}", argument=argument, sink=flow.sink, trace=tuple(trace), notes=notes,
             snippet=snippet,
         )

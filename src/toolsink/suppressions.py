@@ -1,87 +1,151 @@
-"""Inline suppressions: ``# noqa: MCP101`` (Python) and ``// toolsink-ignore MCP101: reason`` (TS/JS).
+"""Inline suppressions: ``# noqa: MCP101`` (Python) and ``// toolsink-ignore MCP101: reason`` (any language).
 
-A suppression applies to findings reported on its line; the TS form also applies to the line below it
-(written above the sink, as eslint users expect). A suppression without a code does not silence
-anything and is reported, since a bare ``noqa`` would hide every future finding on the line.
+What a comment covers:
+
+- ``# noqa: MCP101`` silences the listed toolsink codes (or code prefixes) on its own line, as in flake8.
+  Codes of other tools in the same comment (``# noqa: E501, MCP101``) are left to those tools, and a
+  ``noqa`` naming no toolsink code is not a toolsink suppression at all.
+- ``toolsink-ignore MCP101: reason`` (after ``//``, ``/*`` or ``#``) silences its own line and, when the
+  comment stands alone on its line, the line below it (written above the sink, as eslint users expect).
+
+A suppression without a code silences nothing, since it would hide every future finding on the line. A
+bare ``toolsink-ignore`` is always reported; a bare ``# noqa`` is so common for flake8's own checks that
+it is reported only where a toolsink finding sits on its line. With ``require-reason`` a suppression
+without a reason is an error; with ``report-unused-suppressions`` every toolsink code that silenced
+nothing is reported, in every scanned module.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from . import ir
 from .findings import Finding
 
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-_IGNORE = re.compile(
-    r"toolsink-ignore(?:\s+(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?(?:\s*:\s*(?P<reason>.*))?")
+_CODE = r"[A-Z]+[0-9]+"
+_NOQA = re.compile(rf"#\s*noqa(?::\s*(?P<codes>{_CODE}(?:[\s,]+{_CODE})*))?", re.IGNORECASE)
+_IGNORE = re.compile(rf"toolsink-ignore(?:\s+(?P<codes>{_CODE}(?:\s*,\s*{_CODE})*))?(?:\s*:\s*(?P<reason>.*))?",
+                     re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"<[^<>]*>|todo|fixme", re.IGNORECASE)  # what a quick fix leaves to be filled in
+OUR_PREFIX = "MCP"
 
 
-def parse_comment(text: str) -> tuple[set[str] | None, str] | None:
-    """The codes a comment suppresses (None: bare) and its reason, or None if it is no suppression."""
+@dataclass
+class Suppression:
+    line: int  # the comment's line
+    col: int  # the comment's 1-based column
+    codes: frozenset[str] | None  # toolsink codes or prefixes; None: bare
+    reason: str
+    form: str  # "noqa" | "toolsink-ignore"
+    covers: tuple[int, ...]
+    used: set[str] = field(default_factory=set)
+
+    def matches(self, rule: str) -> str | None:
+        """The code of this suppression that silences ``rule``, if any."""
+        for code in sorted(self.codes or ()):
+            if rule == code or rule.startswith(code):
+                return code
+        return None
+
+
+def _split(codes: str) -> frozenset[str]:
+    return frozenset(c.upper() for c in re.split(r"[\s,]+", codes) if c)
+
+
+def parse_comment(text: str) -> tuple[frozenset[str] | None, str, str] | None:
+    """``(codes, reason, form)`` of a toolsink suppression comment (codes None: bare), or None."""
     m = _IGNORE.search(text)
     if m:
         codes = m.group("codes")
-        reason = (m.group("reason") or "").strip().rstrip("*/").strip()
-        return ({c.strip().upper() for c in re.split(r"[\s,]+", codes) if c.strip()} if codes else None), reason
+        reason = (m.group("reason") or "").strip()
+        if reason.endswith("*/"):
+            reason = reason[:-2].strip()
+        return (_split(codes) if codes else None), _reason(reason), "toolsink-ignore"
     m = _NOQA.search(text)
     if m:
         codes = m.group("codes")
-        rest = text[m.end():].strip()
-        reason = rest.lstrip(":#-— ").strip()
-        return ({c.upper() for c in re.split(r"[\s,]+", codes) if c} if codes else None), reason
+        reason = text[m.end():].strip().lstrip(":#-—– ").strip()
+        if not codes:
+            return None, _reason(reason), "noqa"
+        ours = frozenset(c for c in _split(codes) if c.startswith(OUR_PREFIX))
+        return (ours, _reason(reason), "noqa") if ours else None
     return None
 
 
-def _suppressions(module: ir.Module) -> dict[int, tuple[set[str] | None, str, int]]:
-    """Line a suppression covers -> (codes, reason, line of the comment)."""
-    out: dict[int, tuple[set[str] | None, str, int]] = {}
-    for line, text in module.comments.items():
+def _reason(text: str) -> str:
+    return "" if _PLACEHOLDER.fullmatch(text.strip()) else text
+
+
+def module_suppressions(module: ir.Module) -> list[Suppression]:
+    """Every toolsink suppression comment of ``module``, in line order."""
+    out: list[Suppression] = []
+    for line, text in sorted(module.comments.items()):
         parsed = parse_comment(text)
         if parsed is None:
             continue
-        codes, reason = parsed
-        if module.language == "python" and "noqa" not in text.lower() and "toolsink-ignore" not in text:
-            continue
-        out.setdefault(line, (codes, reason, line))
-        if "toolsink-ignore" in text and line < len(module.lines):
-            stripped = module.lines[line - 1].strip()
-            if stripped.startswith(("//", "/*", "#")):  # a comment alone on its line covers the next line
-                out.setdefault(line + 1, (codes, reason, line))
+        codes, reason, form = parsed
+        source = module.lines[line - 1] if 0 < line <= len(module.lines) else ""
+        col = source.find(text) + 1 if text in source else 1
+        covers: tuple[int, ...] = (line,)
+        if form == "toolsink-ignore" and not source[:col - 1].strip():  # alone on its line: the next one too
+            covers = (line, line + 1)
+        out.append(Suppression(line, col, codes, reason, form, covers))
     return out
 
 
 def apply_suppressions(findings: list[Finding], project, config, result) -> list[Finding]:
+    """The findings no suppression silences; suppression problems go to ``result.diagnostics``."""
+    tables: dict[str, dict[int, list[Suppression]]] = {}
+    found: dict[str, list[Suppression]] = {}
+    for path, module in sorted(project.by_path.items()):
+        sups = module_suppressions(module)
+        if sups:
+            found[path] = sups
+            table = tables[path] = {}
+            for sup in sups:
+                for line in sup.covers:
+                    table.setdefault(line, []).append(sup)
     kept: list[Finding] = []
-    tables: dict[str, dict] = {}
-    used: set[tuple[str, int]] = set()
+    finding_lines: set[tuple[str, int]] = set()
     for f in findings:
-        module = project.by_path.get(f.location.path)
-        if module is None:
-            kept.append(f)
-            continue
-        table = tables.get(module.path)
-        if table is None:
-            table = tables[module.path] = _suppressions(module)
-        sup = table.get(f.location.line)
-        if sup is not None and sup[0] is not None and (f.rule in sup[0] or any(f.rule.startswith(c) for c in sup[0])):
-            used.add((module.path, sup[2]))
+        finding_lines.add((f.location.path, f.location.line))
+        silenced = False
+        for sup in tables.get(f.location.path, {}).get(f.location.line, ()):
+            code = sup.matches(f.rule)
+            if code is not None:
+                sup.used.add(code)
+                silenced = True
+        if silenced:
             result.suppressed += 1
-            continue
-        kept.append(f)
-    for path, table in tables.items():
-        for line, (codes, reason, at) in sorted(table.items()):
-            if line != at:
-                continue
-            if codes is None:
-                result.diagnostics.append(ir.Diagnostic(
-                    path, "suppression without a rule code silences nothing; name the codes, e.g. `noqa: MCP101`",
-                    "bare-suppression", at))
-            elif getattr(config, "require_reason", False) and not reason:
-                result.diagnostics.append(ir.Diagnostic(
-                    path, f"suppression of {', '.join(sorted(codes))} has no reason", "suppression-without-reason",
-                    at, level="error"))
-            if codes is not None and getattr(config, "report_unused_suppressions", False) and (path, at) not in used:
-                result.diagnostics.append(ir.Diagnostic(
-                    path, f"unused suppression of {', '.join(sorted(codes))}", "unused-suppression", at))
+        else:
+            kept.append(f)
+    for path, sups in found.items():
+        for sup in sups:
+            result.diagnostics.extend(_problems(path, sup, config, finding_lines))
     return kept
+
+
+def _problems(path: str, sup: Suppression, config, finding_lines: set[tuple[str, int]]) -> list[ir.Diagnostic]:
+    def diag(message: str, code: str, level: str = "warning") -> ir.Diagnostic:
+        return ir.Diagnostic(path, message, code, sup.line, sup.col, level=level)
+
+    if sup.codes is None:
+        if sup.form == "noqa" and not any((path, line) in finding_lines for line in sup.covers):
+            return []  # a bare noqa for flake8's own checks
+        example = "# noqa: MCP101" if sup.form == "noqa" else "toolsink-ignore MCP101: why it is safe"
+        return [diag(f"`{sup.form}` without a rule code silences no toolsink finding; name the codes, "
+                     f"e.g. `{example}`", "bare-suppression")]
+    out = []
+    codes = ", ".join(sorted(sup.codes))
+    if getattr(config, "require_reason", False) and not sup.reason:
+        hint = "`# noqa: CODE -- why it is safe`" if sup.form == "noqa" else "`toolsink-ignore CODE: why it is safe`"
+        out.append(diag(f"suppression of {codes} has no reason; write it as {hint}",
+                        "suppression-without-reason", "error"))
+    if getattr(config, "report_unused_suppressions", False):
+        unused = sorted(c for c in sup.codes - sup.used if config.selects(c))
+        if unused:
+            out.append(diag(f"unused suppression of {', '.join(unused)}: no such finding on "
+                            f"{'this line' if len(sup.covers) == 1 else 'this or the next line'}",
+                            "unused-suppression"))
+    return out

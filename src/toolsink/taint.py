@@ -14,6 +14,7 @@ call propagates taint from its receiver and arguments to its result.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass, field, replace
 
@@ -51,6 +52,8 @@ class Effect:
     sink: str
     file: str
     span: ir.Span
+    destructive: bool = False
+    writes: bool = False
 
 
 @dataclass(slots=True)
@@ -542,7 +545,12 @@ class _FunctionAnalysis:
             return self.name(e, env)
         if t is ir.Literal:
             v = e.value
-            return Value(const=v, ends_sep=isinstance(v, str) and v.endswith(_SEPARATORS))
+            if isinstance(v, str):
+                lit = self.models.literal_re
+                if lit is not None and lit.search(v):
+                    return Value(const=v, ends_sep=v.endswith(_SEPARATORS), facts=self.literal_facts(v, e.span))
+                return Value(const=v, ends_sep=v.endswith(_SEPARATORS))
+            return Value(const=v)
         if t is ir.Attribute:
             key = key_of(e)
             if key is not None and key in env:
@@ -615,6 +623,15 @@ class _FunctionAnalysis:
                 facts += all_facts(self.expr(c, env))
             return only_facts(dedupe(facts))
         return EMPTY
+
+    def literal_facts(self, text: str, span: ir.Span) -> tuple[Fact, ...]:
+        """A constant that is a source by its text (a hardcoded absolute path)."""
+        for pattern, row in self.models.literal_sources:
+            if pattern.search(text):
+                shown = text if len(text) <= 60 else text[:57] + "..."
+                origin = Origin(None, -1, (), row["kind"], row["label"].format(value=shown), self.file, span)
+                return (Fact(origin),)
+        return ()
 
     def name(self, e: ir.Name, env: Env) -> Value:
         v = env.get(e.id)
@@ -870,8 +887,11 @@ class _FunctionAnalysis:
             return bool(v.const) == cond["truthy"]
         if "equals" in cond:
             return v.const == cond["equals"]
+        if "in" in cond:
+            return v.const in cond["in"]
+        if "contains" in cond:
+            return any(item.const == cond["contains"] for item in (v.items or ()))
         if "qualname_in" in cond:
-            import fnmatch
             return bool(v.qualname) and any(fnmatch.fnmatchcase(v.qualname, q) for q in cond["qualname_in"])
         return True
 
@@ -881,8 +901,9 @@ class _FunctionAnalysis:
         if any(self._condition(c, e, args, kwargs) for c in row.get("unless", ())):
             return
         kind = row["kind"]
-        if row.get("writes") or kind in ("shell-command", "program", "url", "code"):
-            self.summary.effects.append(Effect(kind, name, self.file, e.span))
+        if (row.get("writes") or kind in ("shell-command", "program", "url", "code")) and len(self.summary.effects) < 64:
+            destructive = bool(row.get("destructive")) or kind == "shell-command"
+            self.summary.effects.append(Effect(kind, name, self.file, e.span, destructive, bool(row.get("writes"))))
         values: list[Value] = []
         kwnames = row.get("kwargs", ())
         for i in row.get("args", ()):

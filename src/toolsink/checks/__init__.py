@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-CHECKS: list[Callable] = []
+from .exposure import annotation_findings, call_check_findings
+from .metadata import metadata_findings
+
+CHECKS: list[Callable] = [annotation_findings, call_check_findings, metadata_findings]
 
 
 def run_checks(analysis, rules, config) -> list:

@@ -512,8 +512,8 @@ class _Lowerer:
         return None
 
     def s_import(self, node, out: list) -> None:
-        if _has_token(node, "type"):  # import type ...
-            return
+        # `import type { McpServer }` is kept: it binds nothing at run time, but it tells the engine what a
+        # parameter annotated `server: McpServer` is.
         source = node.child_by_field_name("source")
         span = self.span(node)
         names: list[ir.ImportName] = []
@@ -536,7 +536,7 @@ class _Lowerer:
                         names.append(ir.ImportName(None, _text(ident)))
                 elif part.type == "named_imports":
                     for spec in _kids(part):
-                        if spec.type != "import_specifier" or _has_token(spec, "type"):
+                        if spec.type != "import_specifier":
                             continue
                         imported = spec.child_by_field_name("name")
                         alias = spec.child_by_field_name("alias")

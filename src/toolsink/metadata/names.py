@@ -127,7 +127,9 @@ def check_names(
             continue
         if dkey in first_seen:
             other, opath, oline = names[first_seen[dkey]]
-            how = "the same name" if other == name else f'"{visible_name(other)}" (differs only in case, look-alike or invisible characters)'
+            how = "the same name" if other == name else (
+                f'"{visible_name(other)}" (differs only in case, look-alike or invisible characters)'
+            )
             out.append((index, TextIssue(
                 "MCP207", f'tool name "{visible_name(name)}" repeats {how} registered at {opath}:{oline}', 0,
             )))

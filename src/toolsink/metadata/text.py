@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 QUOTE_MAX = 80  # longest quote of offending text in a detail
 
@@ -34,8 +35,10 @@ QUOTE_MAX = 80  # longest quote of offending text in a detail
 class TextIssue:
     """One problem in one model-visible string.
 
-    ``offset`` counts code points in the string as the model receives it (escapes already decoded);
-    ``score`` is the summed pattern weight for the phrase scorer (MCP203/MCP204) and 1.0 otherwise.
+    ``offset`` counts code points in the string as the model receives it (escapes already decoded).
+    ``score`` is the confidence: for the phrase scorer (MCP203/MCP204) the summed pattern weight, which
+    is at least the rule's threshold (1.0 and 1.2 as shipped); 0.8 for a typo-style tool-name near miss;
+    1.0 for everything else.
     """
 
     rule: str
@@ -118,12 +121,13 @@ class Folded:
 _DROP_IN_FOLD = {"*"}  # markdown emphasis: "**do not** tell" still reads "do not tell"
 
 
-def fold(text: str, confusables: Mapping[str, str] = {}, *, drop_separators: bool = False) -> Folded:
+def fold(text: str, confusables: Mapping[str, str] | None = None, *, drop_separators: bool = False) -> Folded:
     """Normalise for matching: NFKC per character, look-alikes to Latin, casefold, invisible characters
     and combining marks dropped, whitespace runs collapsed to one space (none at the ends).
 
     With ``drop_separators`` (tool names), ``_``, ``-``, ``.`` and spaces are dropped too.
     """
+    confusables = confusables or {}
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -566,9 +570,7 @@ def encoded_blobs(text: str) -> list[TextIssue]:
         detail = f"data: URI ({mime}{', base64' if is_b64 else ''}, {len(payload)} characters) at offset {m.start()}"
         decoded = _b64_text(payload) if is_b64 else None
         if decoded is None and not is_b64:
-            from urllib.parse import unquote
-
-            decoded = unquote(payload) if payload else None
+            decoded = unquote(payload)
         if decoded:
             detail += f" carrying {quote(decoded)}"
         issues.append(TextIssue("MCP205", detail, m.start()))

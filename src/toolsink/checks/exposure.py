@@ -1,0 +1,145 @@
+"""Exposure checks (MCP3xx): annotations that contradict behaviour, and risky server configuration.
+
+- MCP301: a tool declares ``readOnlyHint: true`` (or ``destructiveHint: false``) but its handler reaches
+  a write, delete, command or outbound-request sink, through the same call graph the taint engine uses,
+  whether or not the data is tainted (the engine records those calls as *effects* in every summary).
+- MCP303-MCP306: calls that are findings by their arguments alone (binding to every interface, DNS
+  rebinding protection off, wildcard CORS, JWT decoding without verification), described as
+  ``call_checks`` rows in the models.
+
+Hardcoded absolute paths (MCP302) are found by the taint engine itself: the models declare such string
+constants as sources (``literal_sources``) and the rule pairs them with file-path sinks.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..findings import Finding, TraceStep
+from ..sources import entry_label, loc
+from ..taint import _FunctionAnalysis, _expr_children, _stmt_exprs, _sub_bodies
+from ..values import NOCONST
+
+# What contradicts readOnlyHint: a shell string (could do anything), an outbound request, a file write or
+# deletion. A fixed program run with an argv list (`git log`) is not evidence of a write by itself.
+_READ_ONLY_EFFECTS = ("shell-command", "url")
+
+
+def _truth(annotations, key: str):
+    for k, v in annotations:
+        if k == key:
+            return v
+    return None
+
+
+def annotation_findings(analysis, rules, config) -> list[Finding]:
+    rule = rules.get("MCP301")
+    if rule is None:
+        return []
+    out: list[Finding] = []
+    for entry in analysis.entries:
+        if entry.handler is None or not entry.annotations:
+            continue
+        read_only = _truth(entry.annotations, "readOnlyHint") is True
+        not_destructive = _truth(entry.annotations, "destructiveHint") is False
+        if not (read_only or not_destructive):
+            continue
+        summary = analysis.engine.summary(entry.handler)
+        effects = summary.effects
+        if read_only:
+            effects = [e for e in effects if e.kind in _READ_ONLY_EFFECTS or e.destructive
+                       or (e.kind == "path" and e.writes)]
+            claim = "readOnlyHint: true"
+        else:
+            effects = [e for e in effects if e.destructive]
+            claim = "destructiveHint: false"
+        if not effects:
+            continue
+        effect = effects[0]
+        label = entry_label(entry.kind, entry.name)
+        what = f"`{effect.sink}`"
+        message = rule.format(entry=label, claim=claim, sink=what, detail=f"{claim} but reaches {what}")
+        trace = (
+            TraceStep("source", f"{label} declares {claim}", loc(entry.module.path, entry.span)),
+            TraceStep("sink", f"{what} changes state or reaches the network", loc(effect.file, effect.span)),
+        )
+        out.append(Finding(
+            rule=rule.id, name=rule.name, message=message, severity=rule.severity,
+            location=loc(entry.module.path, entry.span), entry=f"{entry.kind} {entry.name}", argument=claim,
+            sink=effect.sink, trace=trace, snippet=_line(entry.module, entry.span.line),
+        ))
+    return out
+
+
+def _line(module: ir.Module, line: int) -> str:
+    return module.lines[line - 1].strip() if 0 < line <= len(module.lines) else ""
+
+
+def _calls(body):
+    """Every call in a body, in nested functions, lambdas and classes too."""
+    stack = list(body)
+    while stack:
+        s = stack.pop()
+        if isinstance(s, ir.FunctionDef):
+            stack.extend(s.function.body)
+            exprs = list(s.function.decorators)
+        elif isinstance(s, ir.ClassDef):
+            stack.extend(s.cls.body)
+            continue
+        else:
+            exprs = list(_stmt_exprs(s))
+            for sub in _sub_bodies(s):
+                stack.extend(sub)
+        todo = exprs
+        while todo:
+            x = todo.pop()
+            if isinstance(x, ir.Call):
+                yield x
+            if isinstance(x, ir.FunctionRef):
+                stack.extend(x.function.body)
+                continue
+            todo.extend(c for c in _expr_children(x) if c is not None)
+
+
+def call_check_findings(analysis, rules, config) -> list[Finding]:
+    out: list[Finding] = []
+    engine = analysis.engine
+    for module in analysis.project.modules:
+        models = engine.models_for(module)
+        if not models.raw.call_checks:
+            continue
+        static = _FunctionAnalysis(engine, None, None, module=module)
+        for call in _calls(module.body):
+            fv = static.static(call.func)
+            method = call.func.attr if isinstance(call.func, ir.Attribute) else None
+            rows = models.call_checks.match(fv.qualname, method)
+            if not rows:
+                continue
+            args = [static.static(a) for a in call.args]
+            kwargs = {k.name: static.static(k.value) for k in call.keywords}
+            for row in rows:
+                if any(not static._condition(c, call, args, kwargs) for c in row.get("when", ())):
+                    continue
+                if any(static._condition(c, call, args, kwargs) for c in row.get("unless", ())):
+                    continue
+                rule = rules.get(row["rule"])
+                if rule is None:
+                    continue
+                consts = {k: v.const for k, v in kwargs.items() if v.const is not NOCONST}
+                detail = _format(row["detail"], consts)
+                name = fv.qualname or method or "call"
+                message = rule.format(detail=detail, sink=name)
+                where = loc(module.path, call.span)
+                out.append(Finding(
+                    rule=rule.id, name=rule.name, message=message, severity=rule.severity, location=where,
+                    sink=name, trace=(TraceStep("sink", f"`{name}` {detail}", where),),
+                    snippet=_line(module, call.span.line),
+                ))
+    return out
+
+
+def _format(template: str, values: dict) -> str:
+    class _Keep(dict):
+        def __missing__(self, key):
+            return "{" + key + "}"
+
+    return template.format_map(_Keep({k: ("" if v is None else v) for k, v in values.items()}))
