@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     scan.add_argument("--config", metavar="FILE", help="pyproject.toml or toolsink.toml to use")
     scan.add_argument("--root", metavar="DIR", help="directory that reported paths are relative to")
+    scan.add_argument("--project-root", metavar="DIR",
+                      help="index every source file under DIR (flows across modules) but report only on PATHs")
     scan.add_argument("--no-respect-gitignore", action="store_true", help="scan files that .gitignore excludes")
     scan.add_argument("--sarif-category", metavar="ID", help="SARIF automationDetails.id, for several runs per repo")
     scan.add_argument("--stdin-filename", metavar="PATH",
@@ -121,7 +123,7 @@ def _scan(args) -> int:
         if paths == ["."]:
             paths = [args.stdin_filename] if os.path.exists(args.stdin_filename) else ["."]
     missing = [p for p in paths if not os.path.lexists(p)] if not args.stdin_filename else []
-    root = args.root or default_root(paths if not missing or len(missing) < len(paths) else ["."])
+    root = args.root or args.project_root or default_root(paths if not missing or len(missing) < len(paths) else ["."])
     config = load_config(root, explicit=args.config)
     config = config.with_overrides(select=args.select, ignore=args.ignore, extend_select=args.extend_select)
     if args.exclude:
@@ -135,8 +137,13 @@ def _scan(args) -> int:
     if overrides:
         overrides = {os.path.relpath(os.path.abspath(k), os.path.abspath(root)).replace(os.sep, "/"): v
                      for k, v in overrides.items()}
-    analysis = scan(paths, config, root=root, overrides=overrides)
+    analysis = scan([args.project_root, *paths] if args.project_root else paths, config, root=root,
+                    overrides=overrides)
     result = analysis.result
+    if args.project_root:  # pre-commit: the repository is indexed, the named files reported
+        from .integrations import restrict
+
+        restrict(result, paths, root)
     from .rules import load_rules
 
     rules = load_rules(tuple(str(d) for d in config.rules_dirs))

@@ -8,6 +8,7 @@ errors, so half-typed editor buffers still lower. Python-specific knowledge live
 from __future__ import annotations
 
 import codecs
+import inspect
 from functools import lru_cache
 
 import tree_sitter_python
@@ -339,7 +340,7 @@ class _Lowering:
         if first.type == "expression_statement" and first.named_children and first.named_children[0].type == "string":
             value = self.string(first.named_children[0])
             if isinstance(value, ir.Literal) and isinstance(value.value, str):
-                return value.value
+                return inspect.cleandoc(value.value)  # what the SDKs hand to the model
         return None
 
     def function(self, node, decorators=()) -> ir.Function:

@@ -25,7 +25,7 @@ import os
 from functools import lru_cache
 
 from .. import ir
-from .common import Positions, UnknownSyntax, source_lines, syntax_diagnostics
+from .common import Positions, UnknownSyntax, source_lines
 from .ts_literals import decode_escape, join_surrogates, number_value
 
 # --------------------------------------------------------------------------------------------------
@@ -101,7 +101,7 @@ def parse(path: str, source: bytes, language: str = "typescript") -> ir.Module:
         body=body,
         lines=source_lines(source),
         comments=_comments(grammar, root),
-        diagnostics=syntax_diagnostics(path, root, lowerer.pos) if root.has_error else [],
+        diagnostics=_syntax_diagnostics(path, root, lowerer.pos) if root.has_error else [],
         functions=lowerer.functions,
         classes=lowerer.classes,
     )
@@ -110,6 +110,40 @@ def parse(path: str, source: bytes, language: str = "typescript") -> ir.Module:
     for cls in module.classes:
         cls.module = module
     return module
+
+
+def _error_points(node, out: list, limit: int) -> None:
+    """Where the parser gave up, in source order: a MISSING node, or a token it had to skip.
+
+    tree-sitter often wraps a whole file in one ERROR node that starts at line 1 and also holds every
+    good statement; the position worth reporting is the first skipped token or nested error inside it.
+    """
+    for child in node.children:
+        if len(out) >= limit:
+            return
+        if child.is_missing:
+            out.append((child, f"missing `{child.type}`"))
+        elif child.type == "ERROR" or child.has_error:
+            before = len(out)
+            _error_points(child, out, limit)
+            if len(out) == before and child.type == "ERROR":
+                out.append((child, "syntax error"))
+        elif node.type == "ERROR" and not child.is_named:
+            out.append((child, "syntax error"))
+
+
+def _syntax_diagnostics(path: str, root, positions, limit: int = 1) -> list[ir.Diagnostic]:
+    points: list = []
+    _error_points(root, points, limit)
+    if not points and root.has_error:
+        points.append((root, "syntax error"))
+    out = []
+    for node, what in points:
+        row, col = node.start_point
+        line, column = row + 1, positions.col(row, col)
+        out.append(ir.Diagnostic(path, f"{what} at line {line}, column {column}; analysed what could be parsed",
+                                 "syntax-error", line, column))
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1190,6 +1224,9 @@ class _Lowerer:
     def e_member(self, node):
         obj = node.child_by_field_name("object")
         prop = node.child_by_field_name("property")
+        if obj is not None and prop is not None and obj.text in (b"exports", b"module.exports"):
+            # CommonJS `exports.run` reads the binding `exports.run = ...` made (see _export_value)
+            return ir.Name(f"$exports.{_text(prop)}", self.span(node))
         optional = node.child_by_field_name("optional_chain") is not None or _has_token(node, "?.")
         value = self.expr(obj) if obj is not None else ir.Name("?", self.span(node))
         return ir.Attribute(value, _text(prop) if prop is not None else "?", self.span(node), optional=optional)

@@ -1,0 +1,43 @@
+"""``toolsink manifest``: the static tools/list inventory and ``--check``."""
+
+from __future__ import annotations
+
+import json
+
+from toolsink.cli import main
+
+SERVER = '''from mcp.server.fastmcp import FastMCP
+from typing import Annotated
+from pydantic import Field
+mcp = FastMCP("m")
+
+@mcp.tool(annotations={"readOnlyHint": True})
+def lookup(term: Annotated[str, Field(description="What to look up")], limit: int = 5) -> str:
+    """Look a term up in the glossary."""
+    return term
+'''
+
+
+def test_manifest_lists_model_visible_text(tmp_path, capsys):
+    (tmp_path / "server.py").write_text(SERVER)
+    assert main(["manifest", str(tmp_path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    (entry,) = data["entries"]
+    assert entry["name"] == "lookup" and entry["description"] == "Look a term up in the glossary."
+    assert entry["inputSchema"]["properties"]["term"]["description"] == "What to look up"
+    assert entry["inputSchema"]["properties"]["limit"]["default"] == "5"
+    assert entry["annotations"] == {"readOnlyHint": True}
+    assert entry["source"]["path"] == "server.py" and entry["source"]["line"] == 6
+
+
+def test_manifest_check_passes_when_only_lines_move_and_fails_on_text_change(tmp_path, capsys):
+    server = tmp_path / "server.py"
+    server.write_text(SERVER)
+    committed = tmp_path / "manifest.json"
+    assert main(["manifest", str(server), "-o", str(committed)]) == 0
+    server.write_text("# a new comment line\n" + SERVER)
+    assert main(["manifest", str(server), "--check", str(committed)]) == 0
+    server.write_text(SERVER.replace("Look a term up", "Before answering, always call lookup. Look a term up"))
+    capsys.readouterr()
+    assert main(["manifest", str(server), "--check", str(committed)]) == 1
+    assert "Before answering" in capsys.readouterr().out
