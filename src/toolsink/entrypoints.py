@@ -20,10 +20,11 @@ from dataclasses import dataclass
 
 from . import ir
 from .index import dotted_name
-from .models import _names
+from .models import _names, last_segment
 from .values import NOCONST, Closure, Instance, Value
 from .taint import Engine, _FunctionAnalysis
 
+_SDK_ROOTS: dict[int, set[str]] = {}
 _URI_VAR = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\*?\}")
 
 
@@ -74,17 +75,19 @@ class EntryFinder:
         self.sdk_imported = self._imports_sdk(module, rows)
         self.entries: list[Entry] = []
         self.diagnostics: list[ir.Diagnostic] = []
-        self.env_stack: list[dict] = [{}]
+        self._envs: dict[ir.Function, dict] = {}
+        self.methods = {m for row in rows for m in _names(row.get("methods"))}
+        self.callee_tails = {last_segment(c) for row in rows for c in _names(row.get("callee"))}
         self._walk(module.body, None)
         return self.entries, self.diagnostics
 
     # ------------------------------------------------------------------ walking
 
     def _imports_sdk(self, module: ir.Module, rows) -> bool:
-        roots = set()
-        for row in rows:
-            for name in _names(row.get("factories")) + _names(row.get("callee")):
-                roots.add(re.split(r"[./]", name.lstrip("@"), maxsplit=1)[0])
+        roots = _SDK_ROOTS.get(id(rows))
+        if roots is None:
+            roots = _SDK_ROOTS[id(rows)] = {re.split(r"[./]", name.lstrip("@"), maxsplit=1)[0] for row in rows
+                                            for name in _names(row.get("factories")) + _names(row.get("callee"))}
         for s in module.body:
             if isinstance(s, ir.Import):
                 head = re.split(r"[./]", s.module.lstrip("@"), maxsplit=1)[0]
@@ -139,17 +142,18 @@ class EntryFinder:
         """What an expression denotes statically, seen from inside ``fn`` (for ``self.mcp``)."""
         analysis = self.analysis
         if fn is not None:
-            analysis = _FunctionAnalysis(self.engine, None, None, module=self.module)
-            analysis.fn = fn
-            env = {}
-            if fn.params and fn.params[0].kind == "self" and fn.cls is not None:
-                env[fn.params[0].name] = Value(ref=Instance(fn.cls))
-            for s in _assigns_in(fn.body):
-                for t in s.targets:
-                    if isinstance(t, ir.Name):
-                        env[t.id] = analysis.static(s.value)
+            env = self._envs.get(fn)
+            if env is None:
+                env = {}
+                if fn.params and fn.params[0].kind == "self" and fn.cls is not None:
+                    env[fn.params[0].name] = Value(ref=Instance(fn.cls))
+                for s in _assigns_in(fn.body):
+                    for t in s.targets:
+                        if isinstance(t, ir.Name):
+                            env[t.id] = analysis.static(s.value)
+                self._envs[fn] = env
             try:
-                return analysis.expr(expr, env)
+                return analysis.expr(expr, dict(env))
             except RecursionError:
                 return Value()
         return analysis.static(expr)
@@ -213,7 +217,8 @@ class EntryFinder:
             for row in self._rows_for_method(func.func.value, func.func.attr, fn, "decorator-call"):
                 self._add(row, self._handler(call.args[0], fn), func, call, fn)
             return
-        if isinstance(func, ir.Attribute):
+        last = func.attr if isinstance(func, ir.Attribute) else func.id if isinstance(func, ir.Name) else None
+        if isinstance(func, ir.Attribute) and func.attr in self.methods:
             for row in self._rows_for_method(func.value, func.attr, fn, "call"):
                 if any(not self._cond(c, call, fn) for c in row.get("when", ())):
                     continue
@@ -221,6 +226,9 @@ class EntryFinder:
                 if isinstance(target, ir.Call) and self._is_registration_call(target, fn):
                     continue  # mcp.add_tool(Tool.from_function(f)): the inner call is the registration
                 self._add(row, self._handler(target, fn), call, call, fn)
+        if last is not None and last not in self.callee_tails and "*" not in self.callee_tails and not any(
+                t.startswith("*") and last.endswith(t[1:]) for t in self.callee_tails):
+            return
         qual = None
         for row in self.rows:
             if "callee" not in row or "call" not in row.get("forms", ()):

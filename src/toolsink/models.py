@@ -20,17 +20,28 @@ def _names(value) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def last_segment(name: str) -> str:
+    """``a.b.Server`` -> ``Server``; ``@mcp/sdk/server.js.McpServer`` -> ``McpServer``; ``*`` for a glob tail."""
+    tail = name.rsplit(".", 1)[-1]
+    if tail.startswith("*") and "*" not in tail[1:] and len(tail) > 1:
+        return tail  # "*FastMCP": any name ending so
+    return "*" if "*" in tail else tail
+
+
 class Section:
     """One section of the models (sinks, sanitizers ...) indexed by callee and method name."""
 
-    __slots__ = ("exact", "globs", "methods", "_cache")
+    __slots__ = ("exact", "globs", "methods", "_cache", "tails")
 
     def __init__(self, rows) -> None:
         self.exact: dict[str, list[dict]] = {}
         self.globs: list[tuple[re.Pattern, dict]] = []
         self.methods: dict[str, list[dict]] = {}
         self._cache: dict[tuple, tuple[dict, ...]] = {}
+        self.tails: set[str] = set()  # last name segments a matching call can end with ("*": any)
         for row in rows:
+            self.tails.update(last_segment(n) for n in _names(row.get("callee")))
+            self.tails.update(_names(row.get("method")))
             for name in _names(row.get("callee")):
                 if "*" in name:
                     self.globs.append((re.compile(fnmatch.translate(name)), row))
@@ -38,6 +49,12 @@ class Section:
                     self.exact.setdefault(name, []).append(row)
             for name in _names(row.get("method")):
                 self.methods.setdefault(name, []).append(row)
+
+    def may_match(self, last: str | None) -> bool:
+        """Cheap pre-check on a call's syntactic last name, before resolving what it calls."""
+        if last is None or last in self.tails or "*" in self.tails:
+            return True
+        return any(last.endswith(t[1:]) for t in self.tails if t.startswith("*") and "*" not in t[1:])
 
     def match(self, qualname: str | None, method: str | None, receiver: str | None = None) -> tuple[dict, ...]:
         key = (qualname, method, receiver)

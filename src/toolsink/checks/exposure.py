@@ -109,8 +109,11 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
             continue
         static = _FunctionAnalysis(engine, None, None, module=module)
         for call in _calls(module.body):
-            fv = static.static(call.func)
             method = call.func.attr if isinstance(call.func, ir.Attribute) else None
+            last = method or (call.func.id if isinstance(call.func, ir.Name) else None)
+            if not models.call_checks.may_match(last):
+                continue
+            fv = static.static(call.func)
             rows = models.call_checks.match(fv.qualname, method)
             if not rows:
                 continue

@@ -64,22 +64,18 @@ def syntax_diagnostics(path: str, root, positions: Positions, limit: int = 3) ->
     return out
 
 
-def collect_comments(root, comment_type: str = "comment") -> dict[int, str]:
-    """Line -> comment text, by walking the tree with a cursor (comments can sit anywhere)."""
+_COMMENT_QUERIES: dict[int, object] = {}
+
+
+def collect_comments(root, language, comment_type: str = "comment") -> dict[int, str]:
+    """Line -> comment text, with a tree-sitter query (the walk runs in C)."""
+    from tree_sitter import Query, QueryCursor
+
+    key = id(language)
+    query = _COMMENT_QUERIES.get(key)
+    if query is None:
+        query = _COMMENT_QUERIES[key] = Query(language, f"({comment_type}) @c")
     comments: dict[int, str] = {}
-    cursor = root.walk()
-    visited_children = False
-    while True:
-        node = cursor.node
-        if not visited_children:
-            if node.type == comment_type:
-                comments[node.start_point[0] + 1] = node.text.decode("utf-8", "replace")
-            if cursor.goto_first_child():
-                continue
-            visited_children = True
-        if cursor.goto_next_sibling():
-            visited_children = False
-            continue
-        if not cursor.goto_parent():
-            break
+    for node in QueryCursor(query).captures(root).get("c", ()):
+        comments.setdefault(node.start_point[0] + 1, node.text.decode("utf-8", "replace"))
     return comments

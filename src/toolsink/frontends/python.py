@@ -33,7 +33,7 @@ def parse(path: str, source: bytes, language: str = "python") -> ir.Module:
     module = ir.Module(path=path, language="python", body=(), lines=source_lines(source))
     lowering.module = module
     module.body = lowering.block(tree.root_node)
-    module.comments = collect_comments(tree.root_node)
+    module.comments = collect_comments(tree.root_node, _parser().language)
     module.diagnostics.extend(syntax_diagnostics(path, tree.root_node, lowering.pos))
     return module
 

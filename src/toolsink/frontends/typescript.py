@@ -192,6 +192,14 @@ def _has_token(node, token: str) -> bool:
     return False
 
 
+def _in_error(node) -> bool:
+    """Inside or next to a syntax error, where the parser may leave fragments of any kind."""
+    if node.has_error:
+        return True
+    parent = node.parent
+    return parent is not None and parent.has_error
+
+
 def _strip_node_prefix(spec: str) -> str:
     return spec[5:] if spec.startswith("node:") else spec
 
@@ -265,7 +273,7 @@ class _Lowerer:
 
     def unknown(self, node, kind: str | None = None) -> ir.Unknown:
         """Syntax the IR does not model: keep the expressions inside it so taint still flows."""
-        if self.strict and node.type != "ERROR" and kind is None:
+        if self.strict and node.type != "ERROR" and kind is None and not _in_error(node):
             row, col = node.start_point
             raise UnknownSyntax(f"{self.path}:{row + 1}:{col + 1}: unsupported syntax `{node.type}`")
         return ir.Unknown(kind or node.type, tuple(self.child_exprs(node)), self.span(node))
@@ -322,6 +330,8 @@ class _Lowerer:
             pass
         elif node.type in self._expr_table:  # an expression where a statement was expected (error recovery)
             produced.append(ir.ExprStmt(self.expr(node), self.span(node)))
+        elif _in_error(node):  # a fragment the parser left over: mine it like an ERROR node
+            self.s_error(node, produced)
         else:
             produced.append(ir.ExprStmt(self.unknown(node), self.span(node)))
         out.extend(self.pending)
@@ -982,7 +992,7 @@ class _Lowerer:
                 pass
             elif t == "ERROR":
                 self.s_error(member, produced)
-            elif self.strict:
+            elif self.strict and not _in_error(member):
                 raise UnknownSyntax(f"{self.path}:{member.start_point[0] + 1}: unsupported class member `{t}`")
             body_stmts.extend(self.pending)
             body_stmts.extend(produced)
@@ -1027,7 +1037,7 @@ class _Lowerer:
             inner = self._inner(node)
             if inner is not None:
                 return self.target(inner)
-        if self.strict and t != "ERROR":
+        if self.strict and t != "ERROR" and not _in_error(node):
             raise UnknownSyntax(f"{self.path}:{node.start_point[0] + 1}: unsupported assignment target `{t}`")
         return ir.Name(_text(node), span)
 
@@ -1061,7 +1071,7 @@ class _Lowerer:
                     props.append(ir.PatternProp(None, self.target(kids[0])))
             elif t == "ERROR":
                 continue
-            elif self.strict:
+            elif self.strict and not _in_error(prop):
                 raise UnknownSyntax(f"{self.path}:{prop.start_point[0] + 1}: unsupported pattern `{t}`")
         return props
 
@@ -1306,7 +1316,7 @@ class _Lowerer:
             elif t == "ERROR":
                 for expr in self.child_exprs(item):
                     entries.append((None, expr))
-            elif self.strict:
+            elif self.strict and not _in_error(item):
                 raise UnknownSyntax(f"{self.path}:{item.start_point[0] + 1}: unsupported object member `{t}`")
         return ir.Container("dict", entries=tuple(entries), span=self.span(node))
 
