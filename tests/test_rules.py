@@ -93,3 +93,13 @@ def test_cli_reports_broken_rules_with_exit_2(rules_copy, tmp_path, capsys):
     code = main(["scan", str(tmp_path / "a.py")])
     assert code == 2
     assert "MCP103-sql-injection.yml" in capsys.readouterr().err
+
+
+def test_rule_docs_are_generated_and_current():
+    from toolsink.docgen import pages
+
+    docs = ROOT / "docs" / "rules"
+    for name, text in pages().items():
+        path = docs / name
+        assert path.is_file() and path.read_text(encoding="utf-8") == text, (
+            f"docs/rules/{name} is stale: run `python -m toolsink.docgen`")
