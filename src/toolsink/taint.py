@@ -692,7 +692,7 @@ class _FunctionAnalysis:
         qual = f"{base.qualname}.{attr}" if base.qualname else None
         if not facts and qual is None:
             return EMPTY
-        return Value(facts=facts, qualname=qual)
+        return Value(facts=facts, qualname=qual, derived=base.derived)  # urlsplit(u).hostname still speaks of u
 
     def container(self, e: ir.Container, env: Env) -> Value:
         if e.kind == "dict":
@@ -1080,7 +1080,7 @@ class _FunctionAnalysis:
                 holds = (op == "in") == truth
                 for g in self.models.compare_guards:
                     if g.get("compare") == "in" and holds == g.get("branch", True):
-                        self.apply_effect(g["effect"], left, env, test, None)
+                        self.apply_effect(g["effect"], left, env, test, g)
                 return env
             if op in ("==", "!=", "is", "is not"):
                 eq = op in ("==", "is")
