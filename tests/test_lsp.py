@@ -84,11 +84,11 @@ class Session:
         self.messages: list[lsp.ShowMessageParams] = []
 
         @self.client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-        def on_diagnostics(_client, params: lsp.PublishDiagnosticsParams) -> None:
+        def on_diagnostics(params: lsp.PublishDiagnosticsParams) -> None:
             self.published.put_nowait(params)
 
         @self.client.feature(lsp.WINDOW_SHOW_MESSAGE)
-        def on_message(_client, params: lsp.ShowMessageParams) -> None:
+        def on_message(params: lsp.ShowMessageParams) -> None:
             self.messages.append(params)
 
     async def start(self, root: Path) -> lsp.InitializeResult:
@@ -180,12 +180,13 @@ def test_diagnostics_follow_unsaved_text_and_offer_quick_fix(project: Path) -> N
             assert await session.diagnostics_for(uri, 2) == []
 
             # half-typed code: the scan keeps going and still finds the sink
-            broken = FIXED + "\n@mcp.tool()\ndef oops(cmd: str) -> str:\n    subprocess.run(cmd, shell=True)\n    x = (\n"
+            broken = FIXED + ("\n\n@mcp.tool()\ndef oops(cmd: str) -> str:\n    return subprocess.getoutput(cmd)\n"
+                              "\n\n@mcp.tool()\ndef later(arg: str) -> str:\n    return subprocess.run(arg, shell=")
             session.client.text_document_did_change(lsp.DidChangeTextDocumentParams(
                 text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=3),
                 content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=broken)]))
             diagnostics = await session.diagnostics_for(uri, 3)
-            assert [d.range.start.line for d in diagnostics if d.code == "MCP101"] == [14]
+            assert 15 in [d.range.start.line for d in diagnostics if d.code == "MCP101"], diagnostics
             assert not session.messages
         finally:
             await session.stop()

@@ -163,6 +163,11 @@ def _scan(args) -> int:
         sys.stdout.write(output if output.endswith("\n") else output + "\n")
         sys.stdout.flush()
     fails = [f for f in result.findings if config.fails_on(f.severity)]
+    not_found = [d for d in result.diagnostics if d.code == "path-not-found"]
+    if not_found:  # a mistyped path must not pass CI as "no findings"
+        if args.format != "text":  # the text report already says so
+            print("\n".join(f"toolsink: error: {d.message}" for d in not_found), file=sys.stderr)
+        return EXIT_ERROR
     if any(d.level == "error" and d.code == "suppression-without-reason" for d in result.diagnostics):
         return EXIT_FINDINGS if not args.exit_zero else EXIT_OK
     if fails and not args.exit_zero:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from . import ir
 from .index import dotted_name
 from .models import _names, last_segment
-from .values import NOCONST, Closure, Instance, Value
+from .values import NOCONST, BoundMethod, Closure, Instance, Value
 from .taint import Engine, _FunctionAnalysis
 
 _SDK_ROOTS: dict[int, set[str]] = {}
@@ -145,8 +145,13 @@ class EntryFinder:
             env = self._envs.get(fn)
             if env is None:
                 env = {}
-                if fn.params and fn.params[0].kind == "self" and fn.cls is not None:
-                    env[fn.params[0].name] = Value(ref=Instance(fn.cls))
+                for p in fn.params:  # `def register(server: McpServer)`: the annotation names the receiver
+                    if p.kind == "self":
+                        env[p.name] = Value(ref=Instance(fn.cls)) if fn.cls is not None else Value()
+                    elif p.annotation is not None:
+                        env[p.name] = Value(qualname=analysis.static(p.annotation).qualname)
+                    else:
+                        env[p.name] = Value()
                 for s in _assigns_in(fn.body):
                     for t in s.targets:
                         if isinstance(t, ir.Name):
@@ -276,7 +281,7 @@ class EntryFinder:
             args = call.args
             if a == "last-function":
                 expr = next((x for x in reversed(args) if isinstance(x, ir.FunctionRef)
-                             or isinstance(self._value(x, fn).ref, (ir.Function, Closure))), None)
+                             or isinstance(self._value(x, fn).ref, (ir.Function, Closure, BoundMethod))), None)
                 if expr is None and args and isinstance(args[-1], (ir.Name, ir.Attribute)):
                     expr = args[-1]
             elif a == "first-string":

@@ -136,6 +136,11 @@ def _matches_any(patterns, *paths: str) -> bool:
     return any(spec.match_file(p) for p in paths)
 
 
+def _param_index(fn: ir.Function, index: int) -> int:
+    """Model parameter indices count the handler's declared parameters, not a method's self/this."""
+    return index + 1 if fn.params and fn.params[0].kind == "self" else index
+
+
 def _head(expr: ir.Expr) -> ir.Expr:
     while isinstance(expr, ir.Subscript):
         expr = expr.value
@@ -283,7 +288,7 @@ class FindingBuilder:
                 self.seen_at_source.add(skey)
             name = entry.name
             if dispatch is not None:
-                name = self._dispatch_name(flow, dispatch) or entry.name
+                name = self._dispatch_name(flow, dispatch, fn) or entry.name
             key = (rule.id, flow.file, flow.span, name, argument)
             if key in seen:
                 continue
@@ -324,21 +329,23 @@ class FindingBuilder:
                     return origin.path[0]
                 return p.name + "." + ".".join(origin.path)
             return p.name
-        if origin.param != spec["param"]:
+        if origin.param != _param_index(fn, spec["param"]):
             return None
         prefix = tuple(spec.get("path", ()))
         path = origin.path
-        if path[: len(prefix)] != prefix[: len(path)]:
+        if path[: len(prefix)] != prefix[: len(path)] or len(path) < len(prefix):
             return None
-        if len(path) > len(prefix):
-            return path[len(prefix)]
-        if len(path) < len(prefix):
-            return None if path else None
-        return "arguments"
+        if len(path) == len(prefix):
+            return "arguments"
+        name = path[len(prefix)]
+        prop = self.checker.schema_property(entry, name)
+        if prop is not None and self.checker.safe_type(entry.module, models, prop):
+            return None
+        return name
 
     @staticmethod
-    def _dispatch_name(flow: SinkFlow, dispatch: dict) -> str | None:
-        want = (dispatch["param"], tuple(dispatch.get("path", ())))
+    def _dispatch_name(flow: SinkFlow, dispatch: dict, fn: ir.Function) -> str | None:
+        want = (_param_index(fn, dispatch["param"]), tuple(dispatch.get("path", ())))
         for param, path, lit in flow.conds:
             if (param, path) == want and isinstance(lit, str):
                 return lit

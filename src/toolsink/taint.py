@@ -22,7 +22,7 @@ from . import ir
 from .index import Project, dotted_name
 from .models import CompiledModels
 from .values import (
-    EMPTY, NOCONST, BoundMethod, Closure, Fact, Instance, Origin, Step, Value, all_facts, dedupe, join,
+    EMPTY, MAX_PATH, NOCONST, BoundMethod, Closure, Fact, Instance, Origin, Step, Value, all_facts, dedupe, join,
     only_facts,
 )
 
@@ -344,6 +344,8 @@ class _FunctionAnalysis:
         t = type(s)
         if t is ir.Assign:
             value = self.expr(s.value, env) if s.value is not None else EMPTY
+            if isinstance(s.value, _TEST_FORMS) and s.op is None:
+                value = replace(value, cond=s.value)
             if s.op is not None and len(s.targets) == 1:
                 old = self.expr(s.targets[0], env) if not isinstance(s.targets[0], (ir.TuplePattern, ir.ObjectPattern)) else EMPTY
                 value = join(old, value)
@@ -686,7 +688,7 @@ class _FunctionAnalysis:
         if facts:
             facts = tuple(
                 replace(f, origin=replace(f.origin, path=f.origin.path + (attr,)))
-                if not f.steps and len(f.origin.path) < 2 and f.origin.owner is not None else f
+                if not f.steps and len(f.origin.path) < MAX_PATH and f.origin.owner is not None else f
                 for f in facts
             )
         qual = f"{base.qualname}.{attr}" if base.qualname else None
@@ -830,6 +832,8 @@ class _FunctionAnalysis:
             returns = row.get("returns")
             if returns == "alias-of-arg0":
                 return args[0] if args else EMPTY
+            if "wraps_as" in row and args:
+                return Value(fields=((row["wraps_as"], args[0]),), qualname=name)
             if returns == "nothing":
                 return EMPTY
             if returns == "receiver" and receiver is not None:
@@ -1020,7 +1024,7 @@ class _FunctionAnalysis:
         for af in all_facts(value):
             path = af.origin.path
             if af.origin.owner is not None and not af.steps and origin.path:
-                path = (path + origin.path)[:2]
+                path = (path + origin.path)[:MAX_PATH]
             new_origin = replace(af.origin, path=path) if path != af.origin.path else af.origin
             steps = af.steps + (call_step,) + fact.steps
             if len(steps) > 14:
@@ -1037,7 +1041,7 @@ class _FunctionAnalysis:
                 continue
             for f in value.facts:
                 if f.origin.owner is not None and not f.steps:
-                    out.append((f.origin.param, (f.origin.path + path)[:3], lit))
+                    out.append((f.origin.param, (f.origin.path + path)[:MAX_PATH], lit))
                     break
         return tuple(out)
 
@@ -1064,8 +1068,13 @@ class _FunctionAnalysis:
             return out
         return []
 
-    def refine(self, env: Env, test, truth: bool) -> Env:
+    def refine(self, env: Env, test, truth: bool, depth: int = 0) -> Env:
         t = type(test)
+        if t is ir.Name and depth < 4:  # `if (!isAllowed)` where isAllowed holds a test
+            v = env.get(test.id)
+            if v is not None and v.cond is not None:
+                return self.refine(env, v.cond, truth, depth + 1)
+            return env
         if t is ir.UnaryOp and test.op == "not":
             return self.refine(env, test.operand, not truth)
         if t is ir.BoolOp:
@@ -1096,6 +1105,7 @@ class _FunctionAnalysis:
             return env
         if t is ir.Call:
             self.call_guard(test, env, truth)
+            self.predicate_guard(test, env, truth)
         return env
 
     def call_guard(self, call: ir.Call, env: Env, truth: bool) -> None:
@@ -1132,12 +1142,47 @@ class _FunctionAnalysis:
                         subjects.extend(arg.items)
                     else:
                         subjects.append(arg)
+            if g["effect"] == "callback":
+                for s in subjects:
+                    body = _returned_test(s)
+                    if body is not None:
+                        self.refine(env, body, truth)
+                continue
             for s in subjects:
                 self.apply_effect(g["effect"], s, env, call, g)
 
+    def predicate_guard(self, call: ir.Call, env: Env, truth: bool, depth: int = 0) -> None:
+        """A project function whose body returns one boolean expression (``is_within(root, p)``) guards
+        like that expression with the call's arguments put in for its parameters."""
+        if depth > 3 or self.static_mode:
+            return
+        fv = self.expr(call.func, env)
+        ref = fv.ref
+        fn = ref if isinstance(ref, ir.Function) else getattr(ref, "function", None)
+        if fn is None:
+            return
+        *lets, last = fn.body if fn.body else (None,)
+        if not isinstance(last, ir.Return) or last.value is None or len(lets) > 4:
+            return
+        params = [p for p in fn.params if p.kind != "self"]
+        mapping = {p.name: a for p, a in zip(params, call.args) if not isinstance(a, ir.Starred)}
+        if not mapping:
+            return
+        for s in lets:  # `const rel = path.relative(root, p); return !rel.startsWith("..")`
+            if not (isinstance(s, ir.Assign) and s.op is None and s.value is not None and len(s.targets) == 1
+                    and isinstance(s.targets[0], ir.Name)):
+                return
+            mapping[s.targets[0].id] = _substitute(s.value, mapping)
+        self.refine(env, _substitute(last.value, mapping), truth)
+
     def _unwrap(self, expr, env: Env) -> tuple[str | None, bool]:
         """The variable a guard is about, and whether the checked expression resolved it first."""
+        key, resolved, _ = self._unwrap3(expr, env)
+        return key, resolved
+
+    def _unwrap3(self, expr, env: Env) -> tuple[str | None, bool, bool]:
         resolved = False
+        derived = False
         for _ in range(6):
             if isinstance(expr, ir.Await):
                 expr = expr.value
@@ -1147,9 +1192,13 @@ class _FunctionAnalysis:
                 method = expr.func.attr if isinstance(expr.func, ir.Attribute) else None
                 rows = self.models.sanitizers.match(fv.qualname, method)
                 marks = {m for r in rows for m in r.get("marks", ())}
+                derives = next((r["derives"] for r in rows if "derives" in r), None)
                 if "resolved" in marks:
                     resolved = True
-                if method and isinstance(expr.func, ir.Attribute) and not expr.args:
+                if derives is not None and derives < len(expr.args):
+                    derived = True  # path.relative(root, p).startsWith("..") is about p
+                    expr = expr.args[derives]
+                elif method and isinstance(expr.func, ir.Attribute) and not expr.args:
                     expr = expr.func.value  # p.resolve()
                 elif expr.args:
                     expr = expr.args[-1] if len(expr.args) > 1 and not marks else expr.args[0]
@@ -1157,10 +1206,10 @@ class _FunctionAnalysis:
                     break
                 continue
             break
-        return key_of(expr), resolved
+        return key_of(expr), resolved, derived
 
     def apply_effect(self, effect: str, subject, env: Env, call, row) -> None:
-        key, resolved_inline = self._unwrap(subject, env)
+        key, resolved_inline, through_derive = self._unwrap3(subject, env)
         if key is None:
             return
         value = env.get(key)
@@ -1168,7 +1217,7 @@ class _FunctionAnalysis:
             value = self.expr(subject, env) if isinstance(subject, (ir.Name, ir.Attribute)) else None
             if value is None or not value.facts:
                 return
-        if row is not None and row.get("via_derived"):
+        if row is not None and row.get("via_derived") and not through_derive:
             if value.derived is None:
                 return
             key = value.derived
@@ -1187,7 +1236,8 @@ class _FunctionAnalysis:
             if row is not None and "prefix" in row and isinstance(call, ir.Call) and row["prefix"] < len(call.args):
                 pv = self.expr(call.args[row["prefix"]], env)
                 if not pv.ends_sep:
-                    note = ("the containment check `startswith(root)` has no trailing separator, so a sibling "
+                    method = call.func.attr if isinstance(call.func, ir.Attribute) else "startswith"
+                    note = (f"the containment check `{method}(root)` has no trailing separator, so a sibling "
                             "such as `/data-evil` passes as inside `/data`")
             if note is None and not resolved:
                 note = ("the containment check runs before the path is resolved, so `..` segments and symlinks "
@@ -1197,6 +1247,51 @@ class _FunctionAnalysis:
             else:
                 env[key] = replace(value, facts=tuple(
                     replace(f, notes=f.notes + (note,)) if note not in f.notes else f for f in value.facts))
+
+
+_TEST_FORMS = (ir.Compare, ir.BoolOp, ir.UnaryOp, ir.Call)
+
+
+def _returned_test(expr):
+    """The test a callback returns (``d => p.startsWith(d)``) or a generator yields (``p.startswith(d) for d in ds``)."""
+    if isinstance(expr, ir.FunctionRef):
+        body = expr.function.body
+        if len(body) == 1 and isinstance(body[0], ir.Return):
+            return body[0].value
+        return None
+    if isinstance(expr, ir.Comprehension):
+        return expr.element
+    return None
+
+
+def _substitute(expr, mapping: dict):
+    """``expr`` with parameter names replaced by the caller's argument expressions (for predicate guards)."""
+    t = type(expr)
+    if t is ir.Name:
+        return mapping.get(expr.id, expr)
+    if t is ir.Attribute:
+        return ir.Attribute(_substitute(expr.value, mapping), expr.attr, expr.span, expr.optional)
+    if t is ir.Call:
+        return ir.Call(_substitute(expr.func, mapping), tuple(_substitute(a, mapping) for a in expr.args),
+                       tuple(ir.Keyword(k.name, _substitute(k.value, mapping), k.span) for k in expr.keywords),
+                       expr.span, expr.new)
+    if t is ir.UnaryOp:
+        return ir.UnaryOp(expr.op, _substitute(expr.operand, mapping), expr.span)
+    if t is ir.BoolOp:
+        return ir.BoolOp(expr.op, tuple(_substitute(v, mapping) for v in expr.values), expr.span)
+    if t is ir.Compare:
+        return ir.Compare(_substitute(expr.left, mapping), expr.ops,
+                          tuple(_substitute(c, mapping) for c in expr.comparators), expr.span)
+    if t is ir.BinOp:
+        return ir.BinOp(expr.op, _substitute(expr.left, mapping), _substitute(expr.right, mapping), expr.span)
+    if t is ir.StrBuild:
+        return ir.StrBuild(tuple(_substitute(p, mapping) for p in expr.parts), expr.how, expr.span)
+    if t is ir.Await:
+        return ir.Await(_substitute(expr.value, mapping), expr.span)
+    if t is ir.Container:
+        return ir.Container(expr.kind, tuple(_substitute(i, mapping) for i in expr.items),
+                            tuple((k, _substitute(v, mapping)) for k, v in expr.entries), expr.span)
+    return expr
 
 
 def _join_env(a: Env | None, b: Env | None) -> Env | None:

@@ -14,7 +14,7 @@ from . import ir
 
 MAX_FACTS = 6
 MAX_STEPS = 14
-MAX_PATH = 2
+MAX_PATH = 3  # request.params.arguments.cmd: deep enough to name the argument of a low-level handler
 
 
 class _NoConst:
@@ -89,6 +89,7 @@ class Value:
     items: tuple["Value", ...] | None = None
     ends_sep: bool = False  # a string known to end with a path separator
     derived: str | None = None  # variable this was derived from (``path.relative(root, p)`` -> "p")
+    cond: object = None  # the test a boolean variable holds (``ok = p.startswith(root)``), for later guards
 
     def field(self, key: str) -> "Value | None":
         if self.fields:

@@ -171,6 +171,7 @@ _FUNCTION_EXPRS = frozenset({"arrow_function", "function_expression", "function"
 _FUNCTION_DECLS = frozenset({"function_declaration", "generator_function_declaration"})
 _CLASS_DECLS = frozenset({"class_declaration", "abstract_class_declaration"})
 _DECLARATIONS = frozenset({"lexical_declaration", "variable_declaration", "using_declaration"})
+_JSX = ("jsx_element", "jsx_self_closing_element", "jsx_fragment", "jsx_expression", "jsx_text", "jsx_opening_element")
 _CLASS_SKIP = frozenset({
     "method_signature", "abstract_method_signature", "index_signature", "property_signature", "comment", ";",
 })
@@ -243,8 +244,7 @@ class _Lowerer:
             "import": self.e_name, "decorator": self.e_paren,
             **{t: self.e_wrapper for t in _TYPE_WRAPPERS},
             **{t: self.e_function for t in _FUNCTION_EXPRS},
-            **{t: self.e_jsx for t in ("jsx_element", "jsx_self_closing_element", "jsx_fragment",
-                                        "jsx_expression", "jsx_text", "jsx_opening_element")},
+            **{t: self.e_jsx for t in _JSX},
         }
         self._stmt_table = {
             "expression_statement": self.s_expression, "lexical_declaration": self.s_declaration,
@@ -710,8 +710,8 @@ class _Lowerer:
                     self.stmt(child, stmts)
             if not stmts and i < len(clauses) - 1:
                 continue  # falls into the next case: its tests join that case
-            ends_with_break = bool(stmts) and isinstance(stmts[-1], ir.Jump) and stmts[-1].kind == "break" and \
-                not _labeled_break(stmts[-1])
+            # a trailing unlabeled `break` leaves the switch; `break outer` stays (kind "break outer")
+            ends_with_break = bool(stmts) and isinstance(stmts[-1], ir.Jump) and stmts[-1].kind == "break"
             if ends_with_break:
                 stmts.pop()
             terminal = ends_with_break or (bool(stmts) and isinstance(stmts[-1], (ir.Return, ir.Raise, ir.Jump)))
@@ -1194,7 +1194,6 @@ class _Lowerer:
         parts: list = []
         chunk: list[str] = []
         chunk_start = None
-        last_end = None
 
         def flush() -> None:
             nonlocal chunk, chunk_start
@@ -1207,7 +1206,6 @@ class _Lowerer:
                 if chunk_start is None:
                     chunk_start = self.span(child)
                 chunk.append(decode_escape(_text(child)) if child.type == "escape_sequence" else _text(child))
-                last_end = child
             elif child.type == "template_substitution":
                 flush()
                 inner = [c for c in _kids(child)]
@@ -1215,7 +1213,6 @@ class _Lowerer:
             elif child.type == "comment":
                 continue
         flush()
-        del last_end
         span = self.span(node)
         if all(isinstance(p, ir.Literal) for p in parts):
             return ir.Literal("".join(str(p.value) for p in parts), span)
@@ -1322,7 +1319,7 @@ class _Lowerer:
 
     def _object_key(self, key):
         if key is None:
-            return ir.Literal("?", NO_SPAN)
+            return ir.Literal("?", ir.NO_SPAN)
         span = self.span(key)
         if key.type == "string":
             return ir.Literal(self.string_value(key), span)
@@ -1442,10 +1439,3 @@ class _Lowerer:
         if node.type == "jsx_text":
             return ir.Literal(_text(node), self.span(node))
         return ir.Unknown("jsx", tuple(self.child_exprs(node)), self.span(node))
-
-
-NO_SPAN = ir.NO_SPAN
-
-
-def _labeled_break(jump: ir.Jump) -> bool:
-    return jump.kind != "break"

@@ -6,11 +6,11 @@ This module owns the LSP side of toolsink (pygls 2.x over stdio):
   document's project (the workspace folder holding it, else :func:`toolsink.integrations.project_root`)
   with the *unsaved* text of every open document as ``overrides``, so flows across modules are found and
   half-typed code is analysed as far as it parses (the scan never raises on syntax errors);
-- it publishes the findings located in that document: code (``MCP101``), severity, source ``toolsink``,
-  message, the range in the client's position encoding (UTF-16 code units unless the client negotiated
-  another; toolsink counts code points), and the trace in ``relatedInformation``; suppression problems
-  (bare, unused, reason-less) come along as diagnostics too, syntax errors do not (the editor's own
-  language server shows those);
+- for every open document of that project it publishes the findings located there: code (``MCP101``),
+  severity, source ``toolsink``, message, the range in the client's position encoding (UTF-16 code
+  units unless the client negotiated another; toolsink counts code points), and the trace in
+  ``relatedInformation``; suppression problems (bare, unused, reason-less) come along as diagnostics
+  too, syntax errors do not (the editor's own language server shows those);
 - a quick fix per finding adds a suppression: ``  # noqa: MCP101`` at the end of a Python line (merged into
   an existing ``# noqa: ...``), ``// toolsink-ignore MCP101: <reason>`` above a TypeScript/JavaScript line.
 """
@@ -42,50 +42,51 @@ _NOQA_CODES = re.compile(r"#\s*noqa(?P<colon>:\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9
 
 
 class ToolsinkServer(LanguageServer):
-    """A pygls server that remembers one pending scan per document, so a new edit replaces an old scan."""
+    """A pygls server that keeps one pending scan per project root: a new edit replaces the scan waiting
+    for its debounce, and one scan publishes the diagnostics of every open document of that project
+    (a change in one module can add or remove findings in another)."""
 
     def __init__(self) -> None:
         super().__init__("toolsink", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
-        self.pending: dict[str, asyncio.Task] = {}
+        self.pending: dict[str, asyncio.Task] = {}  # project root -> scan task
         self.shown_errors: set[str] = set()
 
     # ---------------------------------------------------------------------------------- scheduling
 
     def schedule(self, uri: str, delay: float) -> None:
-        old = self.pending.pop(uri, None)
+        path = to_fs_path(uri)
+        if not path or language_of(path) is None:
+            return
+        root = self.root_for(os.path.abspath(path))
+        old = self.pending.pop(root, None)
         if old is not None:
             old.cancel()
-        if language_of(to_fs_path(uri) or "") is None:
-            return
-        self.pending[uri] = asyncio.get_running_loop().create_task(self._lint_later(uri, delay))
+        self.pending[root] = asyncio.get_running_loop().create_task(self._lint_later(root, delay))
 
-    async def _lint_later(self, uri: str, delay: float) -> None:
+    async def _lint_later(self, root: str, delay: float) -> None:
         try:
             if delay:
                 await asyncio.sleep(delay)
-            document = self.workspace.get_text_document(uri)
-            version, text = document.version, document.source
-            root, shown, overrides = self.job(uri, text)
-            try:
-                analysis = await asyncio.to_thread(_scan, root, overrides)
-            except Exception as exc:  # the editor must keep working; the message says why
-                self.show_once(exc)
-                return
-            if self.workspace.get_text_document(uri).version != version:
-                return  # a newer edit has its own scan coming
-            diagnostics = to_diagnostics(analysis, shown, split_lines(text), root, self.workspace.position_codec)
-            self.text_document_publish_diagnostics(
-                lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+            documents = self.open_documents(root)  # display path -> (uri, version, text)
+            overrides = {shown: text.encode("utf-8") for shown, (_, _, text) in documents.items()}
+            analysis = await asyncio.to_thread(_scan, root, overrides)
+            for shown, (uri, version, text) in documents.items():
+                if self.workspace.text_documents.get(uri) is None:
+                    continue  # closed meanwhile
+                if self.workspace.get_text_document(uri).version != version:
+                    continue  # edited meanwhile: the scan of that edit publishes it
+                diagnostics = to_diagnostics(analysis, shown, split_lines(text), root, self.workspace.position_codec)
+                self.text_document_publish_diagnostics(
+                    lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
         except asyncio.CancelledError:
             pass
+        except Exception as exc:  # the editor must keep working; the message says why
+            self.show_once(exc)
         finally:
-            if self.pending.get(uri) is asyncio.current_task():
-                del self.pending[uri]
+            if self.pending.get(root) is asyncio.current_task():
+                del self.pending[root]
 
     def forget(self, uri: str) -> None:
-        task = self.pending.pop(uri, None)
-        if task is not None:
-            task.cancel()
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     # ---------------------------------------------------------------------------------- scanning
@@ -95,19 +96,16 @@ class ToolsinkServer(LanguageServer):
         folders = [to_fs_path(f.uri) for f in self.workspace.folders.values()]
         folders.append(self.workspace.root_path)
         inside = [f for f in folders if f and _within(path, f)]
-        return max(inside, key=len) if inside else project_root(path)
+        return os.path.abspath(max(inside, key=len)) if inside else project_root(path)
 
-    def job(self, uri: str, text: str) -> tuple[str, str, dict[str, bytes]]:
-        """The root to scan, the document's display path, and the unsaved text of every open document."""
-        path = os.path.abspath(to_fs_path(uri))
-        root = self.root_for(path)
-        shown = display_path(path, root)
-        overrides = {shown: text.encode("utf-8")}
-        for other in list(self.workspace.text_documents.values()):
-            other_path = to_fs_path(other.uri)
-            if other.uri != uri and other_path and language_of(other_path) and _within(other_path, root):
-                overrides[display_path(other_path, root)] = other.source.encode("utf-8")
-        return root, shown, overrides
+    def open_documents(self, root: str) -> dict[str, tuple[str, int | None, str]]:
+        """The open Python/TypeScript/JavaScript documents scanned with ``root``, by display path."""
+        out = {}
+        for document in list(self.workspace.text_documents.values()):
+            path = to_fs_path(document.uri)
+            if path and language_of(path) and self.root_for(os.path.abspath(path)) == root:
+                out[display_path(path, root)] = (document.uri, document.version, document.source)
+        return out
 
     def show_once(self, exc: Exception) -> None:
         from ..config import ConfigError
