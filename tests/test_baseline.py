@@ -87,3 +87,9 @@ def test_unreadable_baseline_is_exit_2(repo: Path, capsys) -> None:
     assert main(["scan", ".", "--baseline", "baseline.json"]) == 2
     assert "baseline.json" in capsys.readouterr().err
     assert main(["scan", ".", "--baseline", "missing.json"]) == 2
+
+
+def test_unwritable_baseline_is_exit_2(repo: Path, capsys) -> None:
+    assert main(["scan", ".", "--write-baseline", "no/such/dir/baseline.json"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the baseline" in err and "internal error" not in err

@@ -355,6 +355,10 @@ def test_weak_signals_alone_stay_below_threshold():
     assert check_text("Path to the SSH private key, default ~/.ssh/id_rsa.", "description") == []
 
 
+def test_fold_keeps_line_breaks_as_spaces():
+    assert fold("pass its content\nas 'sidenote'\r\n\tok").text == "pass its content as 'sidenote' ok"
+
+
 def test_fold_maps_offsets_back():
     folded = fold("Ｉｇｎｏｒｅ\u200b  ALL", load_phrases().confusables)
     assert folded.text == "ignore all"

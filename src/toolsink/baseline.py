@@ -16,9 +16,14 @@ from .findings import Finding
 def write_baseline(path: str, findings: list[Finding]) -> int:
     rows = [{"fingerprint": f.fingerprint, "rule": f.rule, "path": f.location.path, "entry": f.entry,
              "argument": f.argument} for f in sorted(findings, key=lambda f: f.sort_key())]
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump({"version": 1, "tool": "toolsink", "findings": rows}, fh, indent=2)
-        fh.write("\n")
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump({"version": 1, "tool": "toolsink", "findings": rows}, fh, indent=2)
+            fh.write("\n")
+    except OSError as exc:
+        from .config import ConfigError
+
+        raise ConfigError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from None
     return len(rows)
 
 

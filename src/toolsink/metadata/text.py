@@ -139,7 +139,7 @@ def fold(text: str, confusables: Mapping[str, str] | None = None, *, drop_separa
         for piece in unicodedata.normalize("NFKC", ch):
             piece = confusables.get(piece, piece)
             for c in piece.casefold():
-                if unicodedata.category(c) in ("Mn", "Me") or _is_invisible(c):
+                if not c.isspace() and (unicodedata.category(c) in ("Mn", "Me") or _is_invisible(c)):
                     continue
                 if drop_separators and (c in "_-. " or c.isspace()):
                     continue
@@ -465,6 +465,7 @@ BASE64_MIN = 40  # characters of base64 alphabet that decode to text
 BASE64_OPAQUE_MIN = 100  # characters of high-entropy base64 that do not decode to text
 HEX_MIN = 64  # hex digits that decode to text
 HEX_OPAQUE_MIN = 129  # longer than a SHA-512 digest: hashes in examples stay silent
+MAX_BLOBS = 10  # issues per string; a string full of blobs needs no more to make the point
 HIDDEN_MIN = 12  # characters of payload below which a comment or data: URI is an example of the syntax
 
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]{%d,}={0,2}" % BASE64_MIN)
@@ -474,12 +475,12 @@ _DATA_URI = re.compile(
 )
 _HTML_COMMENT = re.compile(r"<!--(.*?)(?:-->|\Z)", re.S)
 _MD_COMMENT = re.compile(r"^[ \t]*\[[^\]\n]*\]:[ \t]*(?:#|<>)[ \t]+[(\"'](.*?)[)\"']?[ \t]*$", re.M)
-_HIDDEN_HTML = re.compile(
-    r"<(?P<tag>[a-z][a-z0-9]*)\b(?P<attrs>[^>]*?(?:"
-    r"style\s*=\s*[\"'][^\"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])"
-    r"|opacity\s*:\s*0(?![.\d]*[1-9]))"
+_HIDDEN_HTML = re.compile(  # bounded repeats: no quadratic scans on text full of "<"
+    r"<(?P<tag>[a-z][a-z0-9]{0,20})\b(?P<attrs>[^<>]{0,300}?(?:"
+    r"style\s*=\s*[\"'][^\"'<>]{0,200}?(?:display\s*:\s*none|visibility\s*:\s*hidden"
+    r"|font-size\s*:\s*0(?![.\d]*[1-9])|opacity\s*:\s*0(?![.\d]*[1-9]))"
     r"|\shidden(?=[\s>/=])"
-    r")[^>]*)>(?P<body>.*?)</(?P=tag)\s*>",
+    r")[^<>]{0,300})>(?P<body>.{0,2000}?)</(?P=tag)\s*>",
     re.I | re.S,
 )
 
@@ -606,4 +607,4 @@ def encoded_blobs(text: str) -> list[TextIssue]:
         issues.append(TextIssue("MCP205", detail, m.start()))
         taken.append(m.span())
     issues.sort(key=lambda i: i.offset)
-    return issues
+    return issues[:MAX_BLOBS]
