@@ -22,9 +22,42 @@ from .text import TextIssue, _hidden_kind, _is_invisible, char_label, fold, quot
 _SEPARATORS = re.compile(r"[_\-. ]")
 
 
+_KEYS: dict[tuple[str, int], str] = {}
+
+
 def _key(name: str, confusables: dict[str, str]) -> str:
     """What a name reads as: NFKC, look-alikes folded, casefolded, invisible characters and separators gone."""
-    return fold(name, confusables, drop_separators=True).text
+    cache_key = (name, id(confusables))
+    hit = _KEYS.get(cache_key)
+    if hit is None:
+        if len(_KEYS) > 50_000:
+            _KEYS.clear()
+        hit = _KEYS[cache_key] = fold(name, confusables, drop_separators=True).text
+    return hit
+
+
+_KNOWN_KEYS: dict[tuple[int, int], tuple[object, object, dict[str, str]]] = {}
+
+
+def _known_keys(known: KnownTools, confusables: dict[str, str], owners) -> dict[str, str]:
+    """Folded key -> well-known tool name, computed once per loaded data set."""
+    hit = _KNOWN_KEYS.get((id(known), id(confusables)))
+    if hit is None or hit[0] is not known or hit[1] is not confusables:
+        keys: dict[str, str] = {}
+        for tool in owners:
+            keys.setdefault(_key(tool, confusables), tool)
+        hit = _KNOWN_KEYS[(id(known), id(confusables))] = (known, confusables, keys)
+    return hit[2]
+
+
+_MULTI: dict[int, tuple[object, tuple[tuple[str, str], ...]]] = {}
+
+
+def _multi_char_look_alikes(known: KnownTools) -> tuple[tuple[str, str], ...]:
+    hit = _MULTI.get(id(known))
+    if hit is None or hit[0] is not known:
+        hit = _MULTI[id(known)] = (known, tuple((x, y) for x, y in known.look_alike if len(x) != len(y)))
+    return hit[1]
 
 
 def _plain_key(name: str) -> str:
@@ -73,7 +106,7 @@ def _typo(a: str, b: str, known: KnownTools) -> str | None:
     Counts: swapping two neighbours, inserting or deleting one character (not a final ``s`` or digit:
     plurals and versions are ordinary names), and substituting a look-alike spelling from the data.
     """
-    if a == b:
+    if a == b or abs(len(a) - len(b)) > 2:
         return None
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]
@@ -89,8 +122,8 @@ def _typo(a: str, b: str, known: KnownTools) -> str | None:
             if i == len(shorter) and (extra == "s" or extra.isdigit()):
                 return None
             return f'"{extra}" {"inserted" if longer is a else "left out"}'
-    for x, y in known.look_alike:
-        if len(x) != len(y) and x in b:
+    for x, y in _multi_char_look_alikes(known):
+        if x in b:
             start = 0
             while (pos := b.find(x, start)) >= 0:
                 if b[:pos] + y + b[pos + len(x):] == a:
@@ -115,9 +148,7 @@ def check_names(
     known = known or load_known_tools()
     confusables = (phrases or load_phrases()).confusables
     owners = known.owners()
-    known_keys: dict[str, str] = {}
-    for tool in owners:
-        known_keys.setdefault(_key(tool, confusables), tool)
+    known_keys = _known_keys(known, confusables, owners)
     out: list[tuple[int, TextIssue]] = []
 
     first_seen: dict[str, int] = {}
