@@ -23,6 +23,7 @@ from .index import dotted_name
 from .models import _names, last_segment
 from .values import NOCONST, BoundMethod, Closure, Instance, Value
 from .taint import Engine, _FunctionAnalysis
+from .walk import stmt_exprs, sub_bodies
 
 _SDK_ROOTS: dict[int, set[str]] = {}
 _URI_VAR = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\*?\}")
@@ -110,9 +111,9 @@ class EntryFinder:
                     else:
                         self._walk((sub,), fn)
             else:
-                for e in _exprs_of(s):
+                for e in stmt_exprs(s):
                     self._scan_expr(e, fn)
-                for sub in _bodies(s):
+                for sub in sub_bodies(s):
                     self._walk(sub, fn)
 
     def _scan_expr(self, e, fn) -> None:
@@ -375,34 +376,6 @@ def _assigns_in(body):
     for s in body:
         if isinstance(s, ir.Assign) and s.value is not None:
             yield s
-
-
-def _exprs_of(s):
-    if isinstance(s, ir.Assign):
-        return (s.value,) if s.value is not None else ()
-    if isinstance(s, (ir.ExprStmt, ir.Return)):
-        return (s.value,) if s.value is not None else ()
-    if isinstance(s, ir.Export):
-        return (s.value,) if s.value is not None else ()
-    if isinstance(s, ir.If):
-        return (s.test,)
-    if isinstance(s, ir.With):
-        return tuple(i.context for i in s.items)
-    return ()
-
-
-def _bodies(s):
-    if isinstance(s, ir.If):
-        return (s.body, s.orelse)
-    if isinstance(s, ir.Loop):
-        return (s.body, s.orelse)
-    if isinstance(s, ir.With):
-        return (s.body,)
-    if isinstance(s, ir.Try):
-        return (s.body, s.orelse, s.finalbody, *(h.body for h in s.handlers))
-    if isinstance(s, ir.Switch):
-        return tuple(c.body for c in s.cases)
-    return ()
 
 
 def uri_variables(uri: str) -> list[str]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from . import ir
 from .index import Project, dotted_name
 from .models import CompiledModels
+from .walk import expr_children, nested_functions, stmt_exprs, sub_bodies
 from .values import (
     EMPTY, MAX_PATH, NOCONST, BoundMethod, Closure, Fact, Instance, Origin, Step, Value, all_facts, dedupe, join,
     only_facts,
@@ -172,7 +173,7 @@ class Engine:
         if table is None:
             table = {}
             for outer in module.functions:
-                for inner in _nested_functions(outer.body):
+                for inner in nested_functions(outer.body):
                     table.setdefault(inner, outer)
             self._parents[id(module)] = table
         return table.get(fn)
@@ -182,97 +183,8 @@ def _walk_assigns(body):
     for s in body:
         if isinstance(s, ir.Assign) and s.value is not None:
             yield s
-        for sub in _sub_bodies(s):
+        for sub in sub_bodies(s):
             yield from _walk_assigns(sub)
-
-
-def _sub_bodies(s):
-    if isinstance(s, ir.If):
-        return (s.body, s.orelse)
-    if isinstance(s, (ir.Loop,)):
-        return (s.body, s.orelse)
-    if isinstance(s, ir.With):
-        return (s.body,)
-    if isinstance(s, ir.Try):
-        return (s.body, s.orelse, s.finalbody, *(h.body for h in s.handlers))
-    if isinstance(s, ir.Switch):
-        return tuple(c.body for c in s.cases)
-    return ()
-
-
-def _nested_functions(body):
-    """Functions defined directly inside ``body`` (not inside nested functions), incl. lambdas/arrows."""
-    out = []
-
-    def visit_expr(e):
-        if isinstance(e, ir.FunctionRef):
-            out.append(e.function)
-            return
-        for child in _expr_children(e):
-            visit_expr(child)
-
-    def visit(stmts):
-        for s in stmts:
-            if isinstance(s, ir.FunctionDef):
-                out.append(s.function)
-                continue
-            if isinstance(s, ir.ClassDef):
-                continue
-            for e in _stmt_exprs(s):
-                visit_expr(e)
-            for sub in _sub_bodies(s):
-                visit(sub)
-
-    visit(body)
-    return out
-
-
-def _stmt_exprs(s):
-    if isinstance(s, ir.Assign):
-        return (s.value,) if s.value is not None else ()
-    if isinstance(s, (ir.ExprStmt,)):
-        return (s.value,)
-    if isinstance(s, (ir.Return, ir.Raise)):
-        return (s.value,) if s.value is not None else ()
-    if isinstance(s, ir.If):
-        return (s.test,)
-    if isinstance(s, ir.Loop):
-        return tuple(x for x in (s.iter, s.test) if x is not None)
-    if isinstance(s, ir.With):
-        return tuple(i.context for i in s.items)
-    if isinstance(s, ir.Switch):
-        return (s.subject,)
-    if isinstance(s, ir.Export):
-        return (s.value,) if s.value is not None else ()
-    return ()
-
-
-def _expr_children(e):
-    if isinstance(e, ir.Call):
-        return (e.func, *e.args, *(k.value for k in e.keywords))
-    if isinstance(e, (ir.Attribute, ir.Await, ir.Starred)):
-        return (e.value,)
-    if isinstance(e, ir.Subscript):
-        return (e.value, e.index)
-    if isinstance(e, ir.StrBuild):
-        return e.parts
-    if isinstance(e, ir.Container):
-        return (*e.items, *(v for _, v in e.entries), *(k for k, _ in e.entries if k is not None))
-    if isinstance(e, ir.BinOp):
-        return (e.left, e.right)
-    if isinstance(e, ir.Compare):
-        return (e.left, *e.comparators)
-    if isinstance(e, ir.BoolOp):
-        return e.values
-    if isinstance(e, ir.UnaryOp):
-        return (e.operand,)
-    if isinstance(e, ir.Conditional):
-        return (e.test, e.body, e.orelse)
-    if isinstance(e, ir.Comprehension):
-        return (*(it for _, it in e.generators), e.element, *e.conditions)
-    if isinstance(e, ir.Unknown):
-        return e.children
-    return ()
 
 
 class _FunctionAnalysis:

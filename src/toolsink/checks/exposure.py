@@ -16,7 +16,8 @@ from __future__ import annotations
 from .. import ir
 from ..findings import Finding, TraceStep
 from ..sources import entry_label, loc
-from ..taint import _FunctionAnalysis, _expr_children, _stmt_exprs, _sub_bodies
+from ..taint import _FunctionAnalysis
+from ..walk import expr_children, stmt_exprs, sub_bodies
 from ..values import NOCONST
 
 # What contradicts readOnlyHint: a shell string (could do anything), an outbound request, a file write or
@@ -86,8 +87,8 @@ def _calls(body):
             stack.extend(s.cls.body)
             continue
         else:
-            exprs = list(_stmt_exprs(s))
-            for sub in _sub_bodies(s):
+            exprs = list(stmt_exprs(s))
+            for sub in sub_bodies(s):
                 stack.extend(sub)
         todo = exprs
         while todo:
@@ -97,7 +98,7 @@ def _calls(body):
             if isinstance(x, ir.FunctionRef):
                 stack.extend(x.function.body)
                 continue
-            todo.extend(c for c in _expr_children(x) if c is not None)
+            todo.extend(c for c in expr_children(x) if c is not None)
 
 
 def call_check_findings(analysis, rules, config) -> list[Finding]:
