@@ -96,8 +96,10 @@ def analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Co
 
 
 def scan(paths: list[str], config: Config | None = None, *, root: str | None = None,
-         rules: dict[str, Rule] | None = None, overrides: dict[str, bytes] | None = None) -> Analysis:
-    """Scan ``paths``. ``overrides`` maps display paths to unsaved contents (editors, ``--stdin-filename``)."""
+         rules: dict[str, Rule] | None = None, overrides: dict[str, bytes] | None = None,
+         progress=None) -> Analysis:
+    """Scan ``paths``. ``overrides`` maps display paths to unsaved contents (editors, ``--stdin-filename``);
+    ``progress(done, total)`` is called while files are parsed (the CLI shows it on a terminal)."""
     start = time.perf_counter()
     config = config or Config.default()
     root = root or default_root(paths)
@@ -107,7 +109,9 @@ def scan(paths: list[str], config: Config | None = None, *, root: str | None = N
     modules: list[ir.Module] = []
     lines = 0
     overrides = dict(overrides or {})
-    for file in files:
+    for done, file in enumerate(files, 1):
+        if progress is not None and (done % 50 == 0 or done == len(files)):
+            progress(done, len(files))
         if file.path in overrides:
             source = overrides.pop(file.path)
             module = parser_for(file.language)(file.path, source, file.language)
