@@ -137,8 +137,13 @@ def _scan(args) -> int:
     if overrides:
         overrides = {os.path.relpath(os.path.abspath(k), os.path.abspath(root)).replace(os.sep, "/"): v
                      for k, v in overrides.items()}
+    progress = None
+    if sys.stderr.isatty() and not args.quiet and not os.environ.get("CI"):
+        def progress(done: int, total: int) -> None:
+            end = "\n" if done == total else ""
+            print(f"\rtoolsink: parsed {done}/{total} files", end=end, file=sys.stderr, flush=True)
     analysis = scan([args.project_root, *paths] if args.project_root else paths, config, root=root,
-                    overrides=overrides)
+                    overrides=overrides, progress=progress)
     result = analysis.result
     if args.project_root:  # pre-commit: the repository is indexed, the named files reported
         from .integrations import restrict
