@@ -229,6 +229,8 @@ class EntryFinder:
                 if any(not self._cond(c, call, fn) for c in row.get("when", ())):
                     continue
                 target = self._locate(row.get("handler", {"arg": 0}), call, fn)
+                if target is None and "decorator-call" in row.get("forms", ()):
+                    continue  # `mcp.tool()` alone makes a decorator: `mcp.tool()(fn)` is matched on the outer call
                 if isinstance(target, ir.Call) and self._is_registration_call(target, fn):
                     continue  # mcp.add_tool(Tool.from_function(f)): the inner call is the registration
                 self._add(row, self._handler(target, fn), call, call, fn)

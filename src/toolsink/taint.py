@@ -497,6 +497,9 @@ class _FunctionAnalysis:
             if e.op == "/" and left.qualname:  # pathlib joins keep the path type
                 facts = tuple(replace(f, props=frozenset()) for f in facts)
                 return Value(facts=facts, qualname=left.qualname)
+            if e.op == "+" and left.items is not None:  # ["kubectl", "get"] + shlex.split(args)
+                extra = right.items if right.items is not None else (Value(facts=all_facts(right)),)
+                return Value(items=left.items + tuple(extra))
             if e.op == "+":
                 ls, rs = _const_str(left), _const_str(right)
                 return Value(facts=facts, const=ls + rs if ls is not None and rs is not None else NOCONST,
@@ -590,7 +593,7 @@ class _FunctionAnalysis:
             if method is not None:
                 return Value(ref=BoundMethod(method, base))
             expr = self.engine.class_attrs(ref.cls).get(attr)
-            if expr is not None and ref.cls.module is not None:
+            if expr is not None and ref.cls.module is not None and not base.facts:
                 return _FunctionAnalysis(self.engine, None, None, module=ref.cls.module).static(expr)
         elif isinstance(ref, ir.Class):
             method = self.engine.project.method(ref, attr)
@@ -686,7 +689,10 @@ class _FunctionAnalysis:
             return self.apply(ref.function, None, args, kwargs, e, ref.env if ref.env is not env or True else None)
         if isinstance(ref, ir.Class):
             init = self.engine.project.method(ref, "__init__") or self.engine.project.method(ref, "constructor")
-            inst = Value(ref=Instance(ref))
+            # a data object (pydantic model, dataclass) holds what it was built from: Fetch(**arguments).url
+            facts = dedupe([f for a in args for f in all_facts(a)])
+            fields = tuple((k, v) for k, v in kwargs.items())
+            inst = Value(ref=Instance(ref), facts=facts, fields=fields or None)
             if init is not None:
                 self.apply(init, inst, args, kwargs, e, None)
             return inst
@@ -748,6 +754,8 @@ class _FunctionAnalysis:
                 return Value(fields=((row["wraps_as"], args[0]),), qualname=name)
             if returns == "nothing":
                 return EMPTY
+            if returns == "instance":  # sqlite3.connect(path): a connection, not the path's text
+                return Value(qualname=name)
             if returns == "receiver" and receiver is not None:
                 key = key_of(e.func.value)
                 added = tuple(f for a in args for f in all_facts(a))
