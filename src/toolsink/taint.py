@@ -63,6 +63,7 @@ class Summary:
     flows: list[SinkFlow] = field(default_factory=list)
     returns: Value = EMPTY
     effects: list[Effect] = field(default_factory=list)
+    validates: dict = field(default_factory=dict)  # param index -> "all" | sink kind it makes safe, on every exit
 
 
 class _Terminated(Exception):
@@ -202,6 +203,8 @@ class _FunctionAnalysis:
         self.returns: Value | None = None
         self._flow_keys: set = set()
         self.static_mode = fn is None
+        self.validated: dict[str, str] = {}  # parameter name -> what a guard on it established
+        self.exit_envs: list[Env] = []
 
     # ---------------------------------------------------------------- entry
 
@@ -216,11 +219,31 @@ class _FunctionAnalysis:
             origin = Origin(fn, i, (), "param", p.name, self.file, p.span)
             env[p.name] = Value(facts=(Fact(origin),))
         try:
-            self.block(fn.body, env)
+            end = self.block(fn.body, env)
         except RecursionError:
-            pass
+            end = None
         self.summary.returns = self.returns or EMPTY
+        if self.validated:
+            self.summary.validates = self._validated_on_exit(end)
         return self.summary
+
+    def _validated_on_exit(self, end: Env | None) -> dict:
+        """Parameters a guard checked on every path that returns normally (``validate_path(p)`` raises)."""
+        exits = self.exit_envs + ([end] if end is not None else [])
+        out = {}
+        for i, p in enumerate(self.fn.params):
+            what = self.validated.get(p.name)
+            if what is None or not exits:
+                continue
+            ok = True
+            for env in exits:
+                facts = env.get(p.name, EMPTY).facts
+                if what == "all" and facts or what != "all" and any(what not in f.safe for f in facts):
+                    ok = False
+                    break
+            if ok:
+                out[i] = what
+        return out
 
     def static(self, expr: ir.Expr | None) -> Value:
         """Evaluate a module-level or class-level expression for what it denotes (no taint)."""
@@ -271,6 +294,8 @@ class _FunctionAnalysis:
             return env
         if t is ir.Return:
             value = self.expr(s.value, env) if s.value is not None else EMPTY
+            if self.validated:
+                self.exit_envs.append(env)
             self.returns = join(self.returns, value) if self.returns is not None else value
             return None
         if t is ir.Raise:
@@ -682,9 +707,13 @@ class _FunctionAnalysis:
         kwargs = {k.name: self.expr(k.value, env) for k in e.keywords}
         ref = fv.ref
         if isinstance(ref, ir.Function):
-            return self.apply(ref, None, args, kwargs, e, None)
+            result = self.apply(ref, None, args, kwargs, e, None)
+            self.apply_validation(ref, e, env, False)
+            return result
         if isinstance(ref, BoundMethod):
-            return self.apply(ref.function, ref.receiver, args, kwargs, e, None)
+            result = self.apply(ref.function, ref.receiver, args, kwargs, e, None)
+            self.apply_validation(ref.function, e, env, True)
+            return result
         if isinstance(ref, Closure):
             return self.apply(ref.function, None, args, kwargs, e, ref.env if ref.env is not env or True else None)
         if isinstance(ref, ir.Class):
@@ -1128,6 +1157,29 @@ class _FunctionAnalysis:
             break
         return key_of(expr), resolved, derived
 
+    def _note_validated(self, key: str, value: Value, what: str) -> None:
+        if self.fn is not None and "." not in key and any(
+                f.origin.owner is self.fn and not f.steps for f in value.facts):
+            self.validated[key] = what
+
+    def apply_validation(self, fn: ir.Function, e: ir.Call, env: Env, has_receiver: bool) -> None:
+        """After ``validate(p)`` returns, ``p`` is what the helper checked it to be."""
+        summary = self.engine.summaries.get(fn)
+        if summary is None or not summary.validates:
+            return
+        offset = 1 if fn.params and fn.params[0].kind == "self" and has_receiver else 0
+        for index, what in summary.validates.items():
+            pos = index - offset
+            expr = e.args[pos] if 0 <= pos < len(e.args) else e.kwarg(fn.params[index].name)
+            key = key_of(expr) if expr is not None else None
+            if key is None or key not in env:
+                continue
+            value = env[key]
+            if what == "all":
+                env[key] = replace(value, facts=())
+            else:
+                env[key] = replace(value, facts=tuple(replace(f, safe=f.safe | {what}) for f in value.facts))
+
     def apply_effect(self, effect: str, subject, env: Env, call, row) -> None:
         key, resolved_inline, through_derive = self._unwrap3(subject, env)
         if key is None:
@@ -1145,9 +1197,11 @@ class _FunctionAnalysis:
             if value is None:
                 return
         if effect == "validates":
+            self._note_validated(key, value, "all")
             env[key] = replace(value, facts=())
             return
         if effect == "no-dash":
+            self._note_validated(key, value, "argument")
             env[key] = replace(value, facts=tuple(replace(f, safe=f.safe | {"argument"}) for f in value.facts))
             return
         if effect == "contains":
@@ -1163,6 +1217,7 @@ class _FunctionAnalysis:
                 note = ("the containment check runs before the path is resolved, so `..` segments and symlinks "
                         "can still leave the root")
             if note is None:
+                self._note_validated(key, value, "path")
                 env[key] = replace(value, facts=tuple(replace(f, safe=f.safe | {"path"}) for f in value.facts))
             else:
                 env[key] = replace(value, facts=tuple(
