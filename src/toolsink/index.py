@@ -194,6 +194,8 @@ class Project:
                 sub = self.resolve_module(module, f"{spec_clean}.{name}" if spec_clean else name, level)
                 if sub is not None:
                     return Symbol("module", sub)
+                if not level:  # a project module that happens to share the library's name (myapp/fastmcp.py)
+                    return Symbol("external", qualname=f"{spec_clean}.{name}")
             return Symbol("external", qualname=f"{target.name}.{export}")
         if js:
             base = spec_clean

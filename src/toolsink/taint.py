@@ -881,6 +881,8 @@ class _FunctionAnalysis:
         if v.items is None:
             self.hit(all_facts(v), "program" if kind == "argv" else "argument", name, e, ignore)
             return
+        if v.facts:  # elements appended later (cmd.extend(args), cmd.push(x)) come after the program
+            self.hit(v.facts, "argument", name, e, ignore)
         after_dashdash = False
         for i, item in enumerate(v.items):
             if item.const == "--":
