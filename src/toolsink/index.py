@@ -167,9 +167,24 @@ class Project:
     def lookup(self, module: ir.Module, name: str, _depth: int = 0) -> Symbol | None:
         """What a top-level name of ``module`` denotes, following imports through the project."""
         sym = self.symbols(module).get(name)
-        if sym is None or sym.kind != "import":
+        if sym is None:
+            return self._star_lookup(module, name, _depth) if _depth < 8 else None
+        if sym.kind != "import":
             return sym
         return self.follow_import(module, sym.qualname, _depth)
+
+    def _star_lookup(self, module: ir.Module, name: str, depth: int) -> Symbol | None:
+        """``from .terminal import *`` brings every public name of a project module."""
+        if name.startswith("_"):
+            return None
+        for stmt in module.body:
+            if isinstance(stmt, ir.Import) and stmt.star and module.language == "python":
+                target = self.resolve_module(module, stmt.module, stmt.level)
+                if target is not None and target is not module:
+                    found = self.lookup(target, name, depth + 1)
+                    if found is not None:
+                        return found
+        return None
 
     def follow_import(self, module: ir.Module, key: str, _depth: int = 0) -> Symbol:
         level_s, spec, name, default = key.split("|")

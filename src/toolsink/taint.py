@@ -754,7 +754,7 @@ class _FunctionAnalysis:
                 fn = target.function if isinstance(target, (Closure, BoundMethod)) else target
                 recv = target.receiver if isinstance(target, BoundMethod) else None
                 cl = target.env if isinstance(target, Closure) else None
-                self.apply(fn, recv, [self.element(r) if r is receiver else r for r in rest], {}, e, cl)
+                self.apply(fn, recv, [self.element(r) if r is receiver else r for r in rest], kwargs, e, cl)
         if not self.static_mode:
             for row in models.sinks.match(qual, method, recv_qual):
                 self.check_sink(row, e, name, args, kwargs, receiver)
@@ -965,17 +965,19 @@ class _FunctionAnalysis:
         value = bound.get(origin.param)
         if value is None:
             return ()
-        if origin.path:
-            for key in origin.path:
-                sub = value.field(key)
-                if sub is None:
-                    break
-                value = sub
+        consumed = 0  # path keys answered by known fields of the argument ({"command": command})
+        for key in origin.path:
+            sub = value.field(key)
+            if sub is None:
+                break
+            value = sub
+            consumed += 1
+        rest = origin.path[consumed:]
         out = []
         for af in all_facts(value):
             path = af.origin.path
-            if af.origin.owner is not None and not af.steps and origin.path:
-                path = (path + origin.path)[:MAX_PATH]
+            if af.origin.owner is not None and not af.steps and rest:
+                path = (path + rest)[:MAX_PATH]
             new_origin = replace(af.origin, path=path) if path != af.origin.path else af.origin
             steps = af.steps + (call_step,) + fact.steps
             if len(steps) > 14:
@@ -1032,6 +1034,12 @@ class _FunctionAnalysis:
             if (test.op == "and" and truth) or (test.op == "or" and not truth):
                 for v in test.values:
                     env = self.refine(env, v, truth)
+                return env
+            if test.op in ("and", "or") and depth < 4:  # one of the branches held: what all of them establish
+                out = None
+                for v in test.values:
+                    out = _join_env(out, self.refine(dict(env), v, truth, depth + 1))
+                env.update(out or {})
             return env
         if t is ir.Compare and len(test.ops) == 1:
             op = test.ops[0]
@@ -1051,8 +1059,12 @@ class _FunctionAnalysis:
                     for a, b in ((left, right), (right, left)):
                         bv = self.expr(b, env)
                         key = key_of(a)
-                        if key is not None and bv.const is not NOCONST and bv.const is not None and key in env:
+                        if key is None or key not in env:
+                            continue
+                        if bv.const is not NOCONST and bv.const is not None:
                             env[key] = Value(const=bv.const)
+                        elif not all_facts(bv) and isinstance(b, (ir.Name, ir.Attribute, ir.Subscript)):
+                            env[key] = bv  # equal to an untainted value: it is that value (p == root)
             return env
         if t is ir.Call:
             self.call_guard(test, env, truth)
@@ -1268,6 +1280,14 @@ def _substitute(expr, mapping: dict):
     if t is ir.Container:
         return ir.Container(expr.kind, tuple(_substitute(i, mapping) for i in expr.items),
                             tuple((k, _substitute(v, mapping)) for k, v in expr.entries), expr.span)
+    if t is ir.Comprehension:
+        bound = {tgt.id for tgt, _ in expr.generators if isinstance(tgt, ir.Name)}
+        inner = {k: v for k, v in mapping.items() if k not in bound}
+        return ir.Comprehension(tuple((tgt, _substitute(it, mapping)) for tgt, it in expr.generators),
+                                _substitute(expr.element, inner),
+                                tuple(_substitute(c, inner) for c in expr.conditions), expr.span)
+    if t is ir.FunctionRef:
+        return expr  # a callback's body is checked through the callback guard, with the caller's names
     return expr
 
 
