@@ -147,7 +147,13 @@ def finalize(result: ScanResult, project: Project, config: Config, rules: dict[s
     """Select rules, apply inline suppressions, sort."""
     from .suppressions import apply_suppressions
 
-    selected = [f for f in result.findings if config.selects(f.rule)]
+    seen: set = set()
+    selected = []
+    for f in result.findings:  # one function registered twice (in two arms of an `if`) is one finding
+        key = (f.rule, f.location, f.entry, f.argument, f.sink)
+        if key not in seen and config.selects(f.rule):
+            seen.add(key)
+            selected.append(f)
     result.findings = apply_suppressions(selected, project, config, result)
     result.findings.sort(key=lambda f: f.sort_key())
     result.registrations.sort(key=lambda r: (r.path, r.line, r.col))

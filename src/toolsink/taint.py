@@ -926,10 +926,17 @@ class _FunctionAnalysis:
         if not ret.facts and not ret.fields and not ret.items:
             return ret
         ret_step = self.step(f"returned from `{fn.name}()`", e.span)
-        facts: list[Fact] = []
-        for f in all_facts(ret):
-            facts.extend(x.then(ret_step) for x in self.instantiate(f, fn, bound, call_step))
-        return Value(facts=dedupe(facts), qualname=ret.qualname, ref=ret.ref, const=ret.const)
+
+        def inst(v: Value, depth: int = 0) -> Value:
+            facts: list[Fact] = []
+            for f in (v.facts if depth < 2 and (v.items or v.fields) else all_facts(v)):
+                facts.extend(x.then(ret_step) for x in self.instantiate(f, fn, bound, call_step))
+            items = tuple(inst(i, depth + 1) for i in v.items) if v.items and depth < 2 else None
+            fields = tuple((k, inst(x, depth + 1)) for k, x in v.fields) if v.fields and depth < 2 else None
+            return Value(facts=dedupe(facts), qualname=v.qualname, ref=v.ref, const=v.const, items=items,
+                         fields=fields)
+
+        return inst(ret)  # `return path, content.strip()` keeps each element's own taint
 
     def bind(self, fn: ir.Function, receiver: Value | None, args, kwargs) -> dict[int, Value]:
         bound: dict[int, Value] = {}
@@ -1052,6 +1059,10 @@ class _FunctionAnalysis:
                 return env
             if op in ("==", "!=", "is", "is not"):
                 eq = op in ("==", "is")
+                for side in (left, right):  # common = os.path.commonpath([...]); if common != base: raise
+                    held = env.get(side.id) if isinstance(side, ir.Name) else None
+                    if held is not None and isinstance(held.cond, ir.Call) and self._is_guard_call(held.cond, env):
+                        return self.refine(env, held.cond, truth if eq else not truth, depth + 1)
                 if isinstance(left, ir.Call) or isinstance(right, ir.Call):
                     call = left if isinstance(left, ir.Call) else right
                     return self.refine(env, call, truth if eq else not truth)
@@ -1070,6 +1081,10 @@ class _FunctionAnalysis:
             self.call_guard(test, env, truth)
             self.predicate_guard(test, env, truth)
         return env
+
+    def _is_guard_call(self, call: ir.Call, env: Env) -> bool:
+        method = call.func.attr if isinstance(call.func, ir.Attribute) else None
+        return bool(self.models.guards.match(self.expr(call.func, env).qualname, method))
 
     def call_guard(self, call: ir.Call, env: Env, truth: bool) -> None:
         fv = self.expr(call.func, env)
