@@ -244,6 +244,9 @@ class EntryFinder:
             if qual is None:
                 qual = self._value(func, fn).qualname or ""
             if _match_any(qual, row["callee"]):
+                if row.get("declares"):
+                    self._add(row, None, call, call, fn)
+                    continue
                 loc = row.get("handler", {"arg": 0})
                 target = self._locate(loc, call, fn)
                 if target is None and "kwarg" in loc:
@@ -344,7 +347,7 @@ class EntryFinder:
                 ann = ir.Container("dict", entries=tuple((ir.Literal(k.name, k.span), k.value) for k in ann.keywords))
             if ann is not None:
                 annotations = _literal_fields(self._value(ann, fn))
-        if handler is None:
+        if handler is None and not row.get("declares"):
             self.diagnostics.append(ir.Diagnostic(
                 self.module.path,
                 f"{row['entry']} registration `{name or '?'}` ({row['id']}): handler could not be resolved; "

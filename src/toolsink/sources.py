@@ -176,6 +176,19 @@ def registration_record(entry: Entry, checker: SourceChecker) -> Registration:
     schema = entry.schema
     if isinstance(schema, ir.Call):
         schema = next((a for a in schema.args if isinstance(a, ir.Container)), None)
+    json_props = _json_schema_properties(schema)
+    if json_props is not None:  # a JSON schema written by hand: {"type": "object", "properties": {...}}
+        for name, prop, line in json_props:
+            desc = _dict_str(prop, "description", checker, module)
+            enum = _dict_strs(prop, "enum", checker, module)
+            params.append(Parameter(name, _dict_str(prop, "type", checker, module) or "", desc or "", None,
+                                    tuple(enum), True))
+            texts.append((f"parameter `{name}` name", name, line))
+            if desc:
+                texts.append((f"parameter `{name}` description", desc, line))
+            for value in enum:
+                texts.append((f"parameter `{name}` enum value", value, line))
+        schema = None
     if isinstance(schema, ir.Container):
         for k, v in schema.entries:
             if not isinstance(k, ir.Literal):
@@ -192,6 +205,41 @@ def registration_record(entry: Entry, checker: SourceChecker) -> Registration:
         fn.qualname if fn is not None else "", entry.form, entry.description, entry.title, tuple(params),
         tuple(entry.annotations), tuple(texts),
     )
+
+
+def _entry(container, key: str):
+    if isinstance(container, ir.Container) and container.kind == "dict":
+        for k, v in container.entries:
+            if isinstance(k, ir.Literal) and k.value == key:
+                return v
+    return None
+
+
+def _json_schema_properties(schema):
+    props = _entry(schema, "properties")
+    if not isinstance(props, ir.Container) or props.kind != "dict":
+        return None
+    return [(str(k.value), v, k.span.line) for k, v in props.entries if isinstance(k, ir.Literal)]
+
+
+def _dict_str(container, key: str, checker, module) -> str | None:
+    v = _entry(container, key)
+    if v is None:
+        return None
+    const = checker._static(module, v).const
+    return const if isinstance(const, str) else None
+
+
+def _dict_strs(container, key: str, checker, module) -> list[str]:
+    v = _entry(container, key)
+    if not isinstance(v, ir.Container):
+        return []
+    out = []
+    for item in v.items:
+        const = checker._static(module, item).const
+        if isinstance(const, str):
+            out.append(const)
+    return out
 
 
 def _text(expr) -> str:
