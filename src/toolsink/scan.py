@@ -14,6 +14,7 @@ This is the path from files to findings in one place:
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +101,17 @@ def scan(paths: list[str], config: Config | None = None, *, root: str | None = N
          progress=None) -> Analysis:
     """Scan ``paths``. ``overrides`` maps display paths to unsaved contents (editors, ``--stdin-filename``);
     ``progress(done, total)`` is called while files are parsed (the CLI shows it on a terminal)."""
+    # The IR is many small long-lived objects: the cyclic collector would rescan them again and again
+    # (measured: 16-26% of a scan). Collect rarely while scanning; everything is freed with the result.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(200_000, 50, 1000)
+    try:
+        return _scan(paths, config, root=root, rules=rules, overrides=overrides, progress=progress)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _scan(paths, config, *, root, rules, overrides, progress) -> Analysis:
     start = time.perf_counter()
     config = config or Config.default()
     root = root or default_root(paths)
