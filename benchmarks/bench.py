@@ -14,8 +14,8 @@ machine that other processes share) with the time spent in the garbage collector
 fresh child process per target so one target's peak cannot hide another's: the peak resident set around
 a plain scan (``VmHWM`` on Linux, where ``ru_maxrss`` would report the parent's peak; ``ru_maxrss``
 elsewhere), then a tracemalloc peak on a second scan (tracemalloc slows everything down, so it is never
-part of a timed run). A phase split (tree-sitter parse
-alone, parse + lower, the rest) shows how far the analysis is from the parser floor, and
+part of a timed run). One more scan with a few engine functions wrapped gives the CPU time per phase
+(read + parse + lower, taint and entry points, checks) next to the tree-sitter parse floor, and
 ``--profile`` prints cProfile's top functions for one warm scan of each target.
 
 Targets are printed as PASS/FAIL next to the numbers and never asserted: full analysis at >= 30,000
@@ -187,33 +187,69 @@ def timed(path: Path, respect_gitignore: bool, jobs: int) -> dict:
     }
 
 
-def phases(path: Path, respect_gitignore: bool) -> dict:
-    """Best-effort CPU-time split over files read beforehand: tree-sitter parse alone, then the frontend's
-    parse + lower (engine internals, so a failure here only drops the split, never the benchmark)."""
+# Engine functions timed inside one real scan, as (label, module, attribute). They are looked up by name
+# at call time, so wrapping the module attribute times every call; a missing one is simply left out.
+PHASE_HOOKS = (
+    ("read+parse+lower", "toolsink.scan", "parse_file"),
+    ("analysis", "toolsink.scan", "analyse_modules"),  # entry points, taint and the checks
+    ("checks (metadata, exposure)", "toolsink.checks", "run_checks"),
+)
+
+
+def phases(path: Path, respect_gitignore: bool, jobs: int) -> dict:
+    """CPU seconds per phase of one instrumented scan, and the tree-sitter parse floor for the same files.
+
+    The scan runs exactly as in the timed runs (same garbage-collector settings, same code); only the
+    functions in ``PHASE_HOOKS`` are wrapped. ``analysis`` includes the checks; the report subtracts them.
+    Engine internals move, so any failure here drops the split, never the run.
+    """
+    import importlib
+
+    out: dict = {}
+    patched = []
+    try:
+        for label, module_name, attr in PHASE_HOOKS:
+            module = importlib.import_module(module_name)
+            original = getattr(module, attr, None)
+            if original is None:
+                continue
+            out[label] = 0.0
+
+            def wrapper(*args, __original=original, __label=label, **kwargs):
+                start = time.process_time()
+                try:
+                    return __original(*args, **kwargs)
+                finally:
+                    out[__label] += time.process_time() - start
+
+            setattr(module, attr, wrapper)
+            patched.append((module, attr, original))
+        gc.collect()
+        start = time.process_time()
+        run_scan(path, respect_gitignore, jobs)
+        out["scan"] = time.process_time() - start
+    except Exception as exc:  # pragma: no cover - diagnostics only
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        for module, attr, original in patched:
+            setattr(module, attr, original)
     try:
         from toolsink.discover import discover
-        from toolsink.frontends import parser_for
 
         config, _ = make_config(respect_gitignore, 1)
         files, _ = discover([str(path)], root=str(path), exclude=config.all_excludes,
                             respect_gitignore=config.respect_gitignore)
-        sources = [(f, Path(f.abs_path).read_bytes()) for f in files]
-        parsers = {}
-        for lang in {f.language for f, _ in sources}:
-            parsers[lang] = _raw_parser(lang)
-        start = time.process_time()  # CPU time: other processes on the machine do not count
-        for f, data in sources:
-            p = parsers.get(f.language)
-            if p is not None:
-                p.parse(data)
-        raw = time.process_time() - start
+        sources = [(f.language, Path(f.abs_path).read_bytes()) for f in files]
+        parsers = {lang: _raw_parser(lang) for lang in {lang for lang, _ in sources}}
         start = time.process_time()
-        for f, data in sources:
-            parser_for(f.language)(f.path, data, f.language)
-        lower = time.process_time() - start
-        return {"tree_sitter_parse": raw, "parse_and_lower": lower}
-    except Exception as exc:  # pragma: no cover - diagnostics only
-        return {"error": f"{type(exc).__name__}: {exc}"}
+        for lang, data in sources:
+            if parsers.get(lang) is not None:
+                parsers[lang].parse(data)
+        out["tree-sitter parse only"] = time.process_time() - start
+    except Exception as exc:  # pragma: no cover
+        out["tree-sitter parse only"] = None
+        out["floor_error"] = f"{type(exc).__name__}: {exc}"
+    return out
 
 
 def _raw_parser(language: str):
@@ -317,7 +353,7 @@ def bench_target(label: str, path: Path, args, respect_gitignore: bool) -> dict:
         "lines_per_cpu_s": lines / best["cpu"] if best["cpu"] else 0.0,
     })
     if not args.no_phases:
-        row["phases"] = phases(path, respect_gitignore)
+        row["phases"] = phases(path, respect_gitignore, args.jobs)
     if not args.no_memory:
         row["memory"] = measure_memory(path, respect_gitignore, args.jobs)
     return row
@@ -342,11 +378,17 @@ def print_row(row: dict) -> None:
               f"100k lines in {projected:.2f} s [{_mark(projected < TARGET_SECONDS)}: < {TARGET_SECONDS:.0f} s]")
     ph = row.get("phases")
     if ph and "error" not in ph:
-        rest = max(best["cpu"] - ph["parse_and_lower"], 0.0)
-        raw = ph["tree_sitter_parse"]
-        print(f"   phases (CPU): tree-sitter parse {raw:.3f} s ({row['lines'] / raw if raw else 0:,.0f} lines/s), "
-              f"parse+lower {ph['parse_and_lower']:.3f} s, index+entry points+analyses+checks ~{rest:.3f} s "
-              f"({100 * rest / best['cpu'] if best['cpu'] else 0:.0f}% of the scan)")
+        total = ph.get("scan") or 0.0
+        shown = {"read+parse+lower": ph.get("read+parse+lower")}
+        if "analysis" in ph:
+            shown["entry points+taint"] = ph["analysis"] - ph.get("checks (metadata, exposure)", 0.0)
+        shown["checks (metadata, exposure)"] = ph.get("checks (metadata, exposure)")
+        parts = [f"{label} {value:.2f} s ({100 * value / total if total else 0:.0f}%)"
+                 for label, value in shown.items() if value is not None]
+        floor = ph.get("tree-sitter parse only")
+        if floor:
+            parts.append(f"tree-sitter parse only {floor:.2f} s = {row['lines'] / floor:,.0f} lines/s")
+        print(f"   phases (CPU, instrumented scan {total:.2f} s): " + "; ".join(parts))
     elif ph:
         print(f"   phases: unavailable ({ph['error']})")
     mem = row.get("memory")
