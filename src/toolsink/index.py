@@ -175,6 +175,11 @@ class Project:
 
     def _star_lookup(self, module: ir.Module, name: str, depth: int) -> Symbol | None:
         """``from .terminal import *`` brings every public name of a project module."""
+        if module.language != "python":  # `export * from "./terminal.js"` in a barrel file
+            sym = self.exports(module).get(name)
+            if sym is not None and sym.kind == "import":
+                return self.follow_import(module, sym.qualname, depth + 1)
+            return sym
         if name.startswith("_"):
             return None
         for stmt in module.body:

@@ -61,6 +61,10 @@ def frame(lines: list[str], f: Finding, style: _Style) -> list[str]:
     return out
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def render(result: ScanResult, rules: dict[str, Rule], *, quiet: bool = False, color: bool = False, **_) -> str:
     style = _Style(color)
     cache: dict[str, list[str]] = {}
@@ -87,9 +91,10 @@ def render(result: ScanResult, rules: dict[str, Rule], *, quiet: bool = False, c
         by_rule = Counter(f.rule for f in result.findings)
         rules_text = ", ".join(f"{code}: {n}" for code, n in sorted(by_rule.items()))
         noun = "finding" if len(result.findings) == 1 else "findings"
-        summary = (f"Scanned {result.files_scanned} files ({result.lines_scanned} lines) in {result.seconds:.2f}s: "
-                   f"{counts.get('tool', 0)} tools, {counts.get('resource', 0)} resources, "
-                   f"{counts.get('prompt', 0)} prompts; {len(result.findings)} {noun}")
+        summary = (f"Scanned {_n(result.files_scanned, 'file')} ({_n(result.lines_scanned, 'line')}) in "
+                   f"{result.seconds:.2f}s: {_n(counts.get('tool', 0), 'tool')}, "
+                   f"{_n(counts.get('resource', 0), 'resource')}, {_n(counts.get('prompt', 0), 'prompt')}; "
+                   f"{len(result.findings)} {noun}")
         if rules_text:
             summary += f" ({rules_text})"
         if result.suppressed:
