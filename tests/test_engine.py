@@ -173,3 +173,17 @@ def test_syntax_error_file_does_not_cost_other_files(scan_source):
     f = only(result)
     assert f.location.path == "good.py"
     assert any(d.path == "bad.py" and d.code == "syntax-error" for d in result.diagnostics)
+
+
+def test_self_recursive_predicate_does_not_exhaust_the_stack(scan_source):
+    result = scan_source({"s.py": src("""
+        def ok(p):
+            return ok(p)
+        @mcp.tool()
+        def t(p: str) -> None:
+            if not ok(p):
+                raise ValueError(p)
+            os.system(p)
+    """)})
+    f = only(result)
+    assert (f.rule, f.location.line) == ("MCP101", 11)

@@ -53,7 +53,7 @@ class SourceChecker:
         if param.kind == "self":
             return True
         if param.annotation is None:
-            return param.name in ("ctx", "context") and False
+            return False
         qual = self._static(module, _head(param.annotation)).qualname or ""
         if any(fnmatch.fnmatchcase(qual, t) for t in models.context_types):
             return True

@@ -203,6 +203,7 @@ class _FunctionAnalysis:
         self.returns: Value | None = None
         self._flow_keys: set = set()
         self.static_mode = fn is None
+        self._predicate_depth = 0
         self.validated: dict[str, str] = {}  # parameter name -> what a guard on it established
         self.exit_envs: list[Env] = []
 
@@ -690,11 +691,10 @@ class _FunctionAnalysis:
                     consts.append(s)
             else:
                 consts = None
-                if not prefix:
-                    prefix_known = False
-                else:
-                    prefix_known = prefix_known and True
+                if prefix:
                     prefix += "\x00"  # unknown middle: later literals no longer start the string
+                else:
+                    prefix_known = False
         ends_sep = last.ends_sep or (last.qualname or "").endswith(".sep")
         const = "".join(consts) if consts is not None else NOCONST
         return Value(facts=dedupe(facts), const=const, ends_sep=ends_sep)
@@ -715,7 +715,7 @@ class _FunctionAnalysis:
             self.apply_validation(ref.function, e, env, True)
             return result
         if isinstance(ref, Closure):
-            return self.apply(ref.function, None, args, kwargs, e, ref.env if ref.env is not env or True else None)
+            return self.apply(ref.function, None, args, kwargs, e, ref.env)
         if isinstance(ref, ir.Class):
             init = self.engine.project.method(ref, "__init__") or self.engine.project.method(ref, "constructor")
             # a data object (pydantic model, dataclass) holds what it was built from: Fetch(**arguments).url
@@ -727,22 +727,17 @@ class _FunctionAnalysis:
             return inst
         return self.library_call(e, fv, args, kwargs, env)
 
-    def callee_name(self, e: ir.Call, fv: Value) -> tuple[str, str | None, str | None]:
-        """(qualified or dotted name, method name, receiver qualname)."""
+    @staticmethod
+    def callee_name(e: ir.Call, fv: Value) -> tuple[str, str | None]:
+        """(qualified or dotted name, method name)."""
         func = e.func
         method = func.attr if isinstance(func, ir.Attribute) else None
-        receiver = None
-        if isinstance(func, ir.Attribute):
-            receiver = self.expr(func.value, {}).qualname if self.static_mode else None
-        if fv.qualname:
-            name = fv.qualname
-        else:
-            name = dotted_name(func) or (f"<expr>.{method}" if method else "<call>")
-        return name, method, receiver
+        name = fv.qualname or dotted_name(func) or (f"<expr>.{method}" if method else "<call>")
+        return name, method
 
     def library_call(self, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str, Value], env: Env) -> Value:
         models = self.models
-        name, method, _ = self.callee_name(e, fv)
+        name, method = self.callee_name(e, fv)
         qual = fv.qualname
         receiver = self.expr(e.func.value, env) if isinstance(e.func, ir.Attribute) else None
         recv_qual = receiver.qualname if receiver is not None else None
@@ -759,9 +754,9 @@ class _FunctionAnalysis:
             for row in models.sinks.match(qual, method, recv_qual):
                 self.check_sink(row, e, name, args, kwargs, receiver)
         for row in models.sanitizers.match(qual, method, recv_qual):
-            facts = dedupe(all_facts(receiver) + tuple(f for a in args for f in all_facts(a)) if receiver is not None
-                           and not args else tuple(f for a in args for f in all_facts(a)) or
-                           (all_facts(receiver) if receiver is not None else ()))
+            # what is sanitised: the arguments (shlex.quote(x)), or the receiver of a method (p.resolve())
+            facts = dedupe([f for a in args for f in all_facts(a)]) or (
+                all_facts(receiver) if receiver is not None else ())
             sanitizes = row.get("sanitizes")
             if sanitizes == "all":
                 return Value(qualname=name)
@@ -1078,16 +1073,16 @@ class _FunctionAnalysis:
                             env[key] = bv  # equal to an untainted value: it is that value (p == root)
             return env
         if t is ir.Call:
-            self.call_guard(test, env, truth)
-            self.predicate_guard(test, env, truth)
+            fv = self.expr(test.func, env)
+            self.call_guard(test, fv, env, truth)
+            self.predicate_guard(test, fv, env, truth)
         return env
 
     def _is_guard_call(self, call: ir.Call, env: Env) -> bool:
         method = call.func.attr if isinstance(call.func, ir.Attribute) else None
         return bool(self.models.guards.match(self.expr(call.func, env).qualname, method))
 
-    def call_guard(self, call: ir.Call, env: Env, truth: bool) -> None:
-        fv = self.expr(call.func, env)
+    def call_guard(self, call: ir.Call, fv: Value, env: Env, truth: bool) -> None:
         method = call.func.attr if isinstance(call.func, ir.Attribute) else None
         for g in self.models.guards.match(fv.qualname, method):
             if g.get("branch", True) != truth:
@@ -1129,12 +1124,11 @@ class _FunctionAnalysis:
             for s in subjects:
                 self.apply_effect(g["effect"], s, env, call, g)
 
-    def predicate_guard(self, call: ir.Call, env: Env, truth: bool, depth: int = 0) -> None:
+    def predicate_guard(self, call: ir.Call, fv: Value, env: Env, truth: bool) -> None:
         """A project function whose body returns one boolean expression (``is_within(root, p)``) guards
         like that expression with the call's arguments put in for its parameters."""
-        if depth > 3 or self.static_mode:
+        if self.static_mode or self._predicate_depth > 3:  # predicates calling predicates, or themselves
             return
-        fv = self.expr(call.func, env)
         ref = fv.ref
         fn = ref if isinstance(ref, ir.Function) else getattr(ref, "function", None)
         if fn is None:
@@ -1151,14 +1145,15 @@ class _FunctionAnalysis:
                     and isinstance(s.targets[0], ir.Name)):
                 return
             mapping[s.targets[0].id] = _substitute(s.value, mapping)
-        self.refine(env, _substitute(last.value, mapping), truth)
+        self._predicate_depth += 1
+        try:
+            self.refine(env, _substitute(last.value, mapping), truth)
+        finally:
+            self._predicate_depth -= 1
 
-    def _unwrap(self, expr, env: Env) -> tuple[str | None, bool]:
-        """The variable a guard is about, and whether the checked expression resolved it first."""
-        key, resolved, _ = self._unwrap3(expr, env)
-        return key, resolved
-
-    def _unwrap3(self, expr, env: Env) -> tuple[str | None, bool, bool]:
+    def _unwrap(self, expr, env: Env) -> tuple[str | None, bool, bool]:
+        """The variable a guard is about, whether the checked expression resolved it first, and whether
+        it was reached through a derived value (``path.relative(root, p)``)."""
         resolved = False
         derived = False
         for _ in range(6):
@@ -1210,7 +1205,7 @@ class _FunctionAnalysis:
                 env[key] = replace(value, facts=tuple(replace(f, safe=f.safe | {what}) for f in value.facts))
 
     def apply_effect(self, effect: str, subject, env: Env, call, row) -> None:
-        key, resolved_inline, through_derive = self._unwrap3(subject, env)
+        key, resolved_inline, through_derive = self._unwrap(subject, env)
         if key is None:
             return
         value = env.get(key)
