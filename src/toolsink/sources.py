@@ -90,6 +90,14 @@ class SourceChecker:
             return any(b in models.safe_bases for b in bases)
         return False
 
+    def safe_param(self, module: ir.Module, models: CompiledModels, param: ir.Param) -> bool:
+        """A parameter the model cannot fill with arbitrary text: by its declared type, or by a default that
+        constrains it (``x: str = Field(pattern=...)``). A plain default (``= None``, ``= "x"``) constrains
+        nothing: the model may still pass any string."""
+        if self.safe_type(module, models, param.annotation):
+            return True
+        return isinstance(param.default, ir.Call) and self.safe_type(module, models, param.default)
+
     def _safe_name(self, module, models, text: str) -> bool:
         return text in models.safe_types  # string annotations: "int"
 
@@ -165,7 +173,7 @@ def registration_record(entry: Entry, checker: SourceChecker) -> Registration:
                 continue
             desc = _param_description(p, checker, module)
             default = checker._static(module, p.default).const if p.default is not None else NOCONST
-            safe = checker.safe_type(module, models, p.annotation) or checker.safe_type(module, models, p.default)
+            safe = checker.safe_param(module, models, p)
             params.append(Parameter(p.name, _text(p.annotation), desc or "",
                                     None if default is NOCONST else repr(default), (), not safe))
             texts.append((f"parameter `{p.name}` name", p.name, p.span.line))
@@ -351,9 +359,8 @@ class FindingBuilder:
                 return None
             p = fn.params[origin.param]
             if origin.param not in allowed:
-                ok = not self.checker.is_context(entry.module, models, p) and not (
-                    self.checker.safe_type(entry.module, models, p.annotation)
-                    or self.checker.safe_type(entry.module, models, p.default))
+                ok = not self.checker.is_context(entry.module, models, p) and not self.checker.safe_param(
+                    entry.module, models, p)
                 allowed[origin.param] = ok
             if not allowed[origin.param]:
                 return None
