@@ -21,7 +21,7 @@ mcp = FastMCP("demo")
 
 @mcp.tool()
 def run(command: str) -> str:
-    os.system(command)
+    os.system('ping ' + command)
     return "ok"
 
 
@@ -76,7 +76,7 @@ def test_baseline_round_trip(repo: Path, capsys) -> None:
 def test_a_second_identical_finding_is_new(repo: Path, capsys) -> None:
     assert main(["scan", ".", "--write-baseline", "baseline.json"]) == 0
     capsys.readouterr()
-    doubled = SERVER.replace("    os.system(command)\n", "    os.system(command)\n    os.system(command)\n")
+    doubled = SERVER.replace("    os.system('ping ' + command)\n", "    os.system('ping ' + command)\n    os.system('ping ' + command)\n")
     (repo / "server.py").write_text(doubled, encoding="utf-8")
     code, lines = concise(capsys, "--baseline", "baseline.json")
     assert code == 1 and len(lines) == 1

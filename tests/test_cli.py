@@ -22,10 +22,10 @@ mcp = FastMCP("demo")
 
 @mcp.tool()
 def run(command: str) -> str:
-    os.system(command)
+    os.system('ping ' + command)
     return "ok"
 '''
-CLEAN = VULNERABLE.replace("os.system(command)", 'os.system("uptime")')
+CLEAN = VULNERABLE.replace("os.system('ping ' + command)", 'os.system("uptime")')
 POISONED = '''\
 from mcp.server.fastmcp import FastMCP
 
@@ -129,19 +129,19 @@ def test_broken_configuration_is_exit_2_with_a_clear_message(tmp_path: Path) -> 
 
 
 def test_require_reason_makes_a_reasonless_suppression_an_error(in_dir: Path, capsys) -> None:
-    project(in_dir, {"server.py": VULNERABLE.replace("os.system(command)", "os.system(command)  # noqa: MCP101")})
+    project(in_dir, {"server.py": VULNERABLE.replace("os.system('ping ' + command)", "os.system('ping ' + command)  # noqa: MCP101")})
     assert main(["scan", "."]) == 0
     capsys.readouterr()
     assert main(["scan", ".", "--require-reason"]) == 1
     assert "suppression-without-reason" in capsys.readouterr().out
     (in_dir / "server.py").write_text(
-        VULNERABLE.replace("os.system(command)", "os.system(command)  # noqa: MCP101 -- only ever `uptime`"),
+        VULNERABLE.replace("os.system('ping ' + command)", "os.system('ping ' + command)  # noqa: MCP101 -- only ever `uptime`"),
         encoding="utf-8")
     assert main(["scan", ".", "--require-reason"]) == 0
 
 
 def test_bare_and_unused_suppressions_are_reported(in_dir: Path, capsys) -> None:
-    text = VULNERABLE.replace("os.system(command)", "os.system(command)  # noqa").replace(
+    text = VULNERABLE.replace("os.system('ping ' + command)", "os.system('ping ' + command)  # noqa").replace(
         'return "ok"', 'return "ok"  # noqa: MCP105')
     project(in_dir, {"server.py": text})
     assert main(["scan", ".", "--format", "json"]) == 1  # a bare noqa silences nothing
@@ -196,7 +196,7 @@ def test_project_root_indexes_everything_and_reports_named_files(tmp_path: Path)
     project(tmp_path, {
         "helpers.py": "import subprocess\n\n\ndef shell(cmd):\n    return subprocess.run(cmd, shell=True)\n",
         "server.py": VULNERABLE.replace("import os\n", "import os\n\nfrom helpers import shell\n").replace(
-            "os.system(command)", "shell(command)"),
+            "os.system('ping ' + command)", "shell(command)"),
         "other.py": VULNERABLE,
     })
     done = cli(tmp_path, "scan", "--format", "concise", "--project-root", ".", "server.py")

@@ -112,7 +112,7 @@ def test_lowlevel_dispatch_names_the_tool_of_each_branch(scan_source):
         @srv.call_tool()
         async def handle(name, arguments):
             if name == "one":
-                os.system(arguments["a"])
+                os.system("run " + arguments["a"])
             elif name == "two":
                 open(arguments.get("b"))
     """)})
@@ -183,7 +183,7 @@ def test_self_recursive_predicate_does_not_exhaust_the_stack(scan_source):
         def t(p: str) -> None:
             if not ok(p):
                 raise ValueError(p)
-            os.system(p)
+            os.system("ls " + p)
     """)})
     f = only(result)
     assert (f.rule, f.location.line) == ("MCP101", 11)

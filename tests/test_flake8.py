@@ -67,16 +67,17 @@ def test_reports_the_cli_findings_at_the_sink(project: Path) -> None:
     assert done.returncode == 1, done.stderr
     got = rows(done.stdout)
     assert got == cli_rows(project, "server.py")
-    assert ("server.py", 17, 12, "MCP101",
-            "Tool `run_shell` passes argument `command` into shell command `subprocess.check_output`") in got
+    assert ("server.py", 17, 12, "MCP108",
+            "Tool `run_shell` hands argument `command` whole to `subprocess.check_output` as the shell command: "
+            "the model can run any shell command this server can") in got
     expected_lines = {n for n, text in enumerate((project / "server.py").read_text().splitlines(), 1)
-                      if re.search(r"#\s*error: MCP10[12]", text)}
+                      if re.search(r"#\s*error: MCP10[128]", text)}
     assert {line for _, line, _, _, _ in got} == expected_lines
 
 
 def test_noqa_silences_only_that_code_on_that_line(project: Path) -> None:
     lines = (FIXTURES / "python" / "sdk_v1_shell.py").read_text(encoding="utf-8").splitlines()
-    lines[16] = lines[16].split("#")[0].rstrip() + "  # noqa: MCP101"
+    lines[16] = lines[16].split("#")[0].rstrip() + "  # noqa: MCP108"
     lines[22] = lines[22].split("#")[0].rstrip() + "  # noqa: MCP104"  # another code: still reported
     (project / "server.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
     got = rows(run_flake8(project, "server.py").stdout)
@@ -103,7 +104,7 @@ def test_flow_into_another_module_is_reported_at_its_sink(project: Path) -> None
 
 def test_uses_the_text_flake8_hands_over(project: Path) -> None:
     (project / "server.py").write_text(CLEAN, encoding="utf-8")  # on disk: clean
-    vulnerable = CLEAN.replace('"echo " + shlex.quote(command)', "command")
+    vulnerable = CLEAN.replace('shlex.quote(command)', "command")
     done = run_flake8(project, "-", "--stdin-display-name", "server.py", stdin=vulnerable)
     assert done.returncode == 1, done.stderr
     (row,) = rows(done.stdout)

@@ -32,7 +32,7 @@ mcp = FastMCP("demo")
 
 @mcp.tool()
 def run_shell(command: str) -> str:
-    note = "😀"; return subprocess.check_output(command, shell=True, text=True)
+    note = "😀"; return subprocess.check_output('ls ' + command, shell=True, text=True)
 
 
 @mcp.tool()
@@ -59,7 +59,7 @@ import os
 
 
 def run_it(cmd):
-    return os.system(cmd)
+    return os.system('ls ' + cmd)
 '''
 
 TS_SERVER = '''\
@@ -180,7 +180,7 @@ def test_diagnostics_follow_unsaved_text_and_offer_quick_fix(project: Path) -> N
             assert await session.diagnostics_for(uri, 2) == []
 
             # half-typed code: the scan keeps going and still finds the sink
-            broken = FIXED + ("\n\n@mcp.tool()\ndef oops(cmd: str) -> str:\n    return subprocess.getoutput(cmd)\n"
+            broken = FIXED + ("\n\n@mcp.tool()\ndef oops(cmd: str) -> str:\n    return subprocess.getoutput('ls ' + cmd)\n"
                               "\n\n@mcp.tool()\ndef later(arg: str) -> str:\n    return subprocess.run(arg, shell=")
             session.client.text_document_did_change(lsp.DidChangeTextDocumentParams(
                 text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=3),

@@ -30,7 +30,7 @@ import subprocess
 
 
 def shell(command):
-    return subprocess.run(command, shell=True, capture_output=True, text=True).stdout
+    return subprocess.run('ls ' + command, shell=True, capture_output=True, text=True).stdout
 '''
 SERVER = '''\
 from mcp.server.fastmcp import FastMCP

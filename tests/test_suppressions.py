@@ -64,14 +64,14 @@ def diags(result, code: str) -> list[tuple[str, int]]:
 
 
 def test_noqa_silences_only_its_code_on_its_line(run) -> None:
-    result = run({"s.py": py("os.system(eval(cmd))  # noqa: MCP106", "os.system(cmd)")})
+    result = run({"s.py": py("os.system('ls ' + eval(cmd))  # noqa: MCP106", "os.system('ls ' + cmd)")})
     assert found(result) == [(9, "MCP101"), (10, "MCP101")]
     assert result.suppressed == 1
 
 
 def test_noqa_with_other_tools_codes_and_prefixes(run) -> None:
-    result = run({"s.py": py("os.system(cmd)  # noqa: E501, MCP101", "os.system(eval(cmd))  # noqa: MCP1",
-                             "os.system(eval(cmd))  # noqa: MCP101")},
+    result = run({"s.py": py("os.system('ls ' + cmd)  # noqa: E501, MCP101", "os.system('ls ' + eval(cmd))  # noqa: MCP1",
+                             "os.system('ls ' + eval(cmd))  # noqa: MCP101")},
                  report_unused_suppressions=True)
     assert found(result) == [(11, "MCP106")]  # the prefix MCP1 covers MCP101 and MCP106
     assert diags(result, "unused-suppression") == []  # E501 is flake8's, never "unused" for toolsink
@@ -81,24 +81,24 @@ def test_toolsink_ignore_on_the_line_or_the_line_above(run) -> None:
     result = run({"t.ts": ts(
         "execSync(`sh -c ${cmd}`);",
         "// toolsink-ignore MCP101: fixed command set upstream",
-        "execSync(cmd);",
+        "execSync('ls ' + cmd);",
         'execSync("ls " + cmd); // toolsink-ignore MCP101: reviewed',
-        "execSync(cmd); /* toolsink-ignore MCP104: wrong code */",
+        "execSync('ls ' + cmd); /* toolsink-ignore MCP104: wrong code */",
     )})
     assert found(result) == [(7, "MCP101"), (11, "MCP101")]
     assert result.suppressed == 2
 
 
 def test_toolsink_ignore_in_python(run) -> None:
-    result = run({"s.py": py("# toolsink-ignore MCP101: the argument is an enum upstream", "os.system(cmd)",
-                             "os.system(cmd)")})
+    result = run({"s.py": py("# toolsink-ignore MCP101: the argument is an enum upstream", "os.system('ls ' + cmd)",
+                             "os.system('ls ' + cmd)")})
     assert found(result) == [(11, "MCP101")]
 
 
 def test_bare_suppressions(run) -> None:
     result = run({
-        "s.py": PY_HEAD.replace('mcp = FastMCP("x")', 'mcp = FastMCP("x")  # noqa') + "    os.system(cmd)  # noqa\n",
-        "t.ts": ts("execSync(cmd); // toolsink-ignore", "const x = 1; // toolsink-ignore"),
+        "s.py": PY_HEAD.replace('mcp = FastMCP("x")', 'mcp = FastMCP("x")  # noqa') + "    os.system('ls ' + cmd)  # noqa\n",
+        "t.ts": ts("execSync('ls ' + cmd); // toolsink-ignore", "const x = 1; // toolsink-ignore"),
     })
     # bare suppressions silence nothing
     assert [(f.location.path, f.location.line) for f in result.findings] == [("s.py", 9), ("t.ts", 7)]
@@ -109,22 +109,22 @@ def test_bare_suppressions(run) -> None:
 
 def test_require_reason(run) -> None:
     result = run({
-        "s.py": py("os.system(cmd)  # noqa: MCP101", "os.system(cmd)  # noqa: MCP101 -- cmd is a fixed enum",
-                   "os.system(cmd)  # noqa: MCP101 <reason>"),
-        "t.ts": ts("// toolsink-ignore MCP101", "execSync(cmd);", "execSync(cmd); // toolsink-ignore MCP101: <reason>"),
+        "s.py": py("os.system('ls ' + cmd)  # noqa: MCP101", "os.system('ls ' + cmd)  # noqa: MCP101 -- cmd is a fixed enum",
+                   "os.system('ls ' + cmd)  # noqa: MCP101 <reason>"),
+        "t.ts": ts("// toolsink-ignore MCP101", "execSync('ls ' + cmd);", "execSync('ls ' + cmd); // toolsink-ignore MCP101: <reason>"),
     }, require_reason=True)
     assert found(result) == []
     errors = sorted((d.path, d.line) for d in result.diagnostics
                     if d.code == "suppression-without-reason" and d.level == "error")
     assert errors == [("s.py", 9), ("s.py", 11), ("t.ts", 7), ("t.ts", 9)]
-    assert not diags(run({"s.py": py("os.system(cmd)  # noqa: MCP101")}), "suppression-without-reason")
+    assert not diags(run({"s.py": py("os.system('ls ' + cmd)  # noqa: MCP101")}), "suppression-without-reason")
 
 
 def test_unused_suppressions_in_every_module(run) -> None:
     files = {
-        "s.py": py("os.system(cmd)  # noqa: MCP101, MCP104", "x = 1  # noqa: MCP105"),
+        "s.py": py("os.system('ls ' + cmd)  # noqa: MCP101, MCP104", "x = 1  # noqa: MCP105"),
         "helper.py": "X = 1  # noqa: MCP103\nY = 2  # noqa: E501\n",  # no findings in this module at all
-        "t.ts": ts("// toolsink-ignore MCP106: not here", "execSync(cmd);"),
+        "t.ts": ts("// toolsink-ignore MCP106: not here", "execSync('ls ' + cmd);"),
     }
     assert diags(run(files), "unused-suppression") == []  # off by default
     result = run(files, report_unused_suppressions=True)

@@ -54,6 +54,7 @@ class Rule:
     path: str = ""
     report_at: str = "sink"
     skip_paths: tuple[str, ...] = ()
+    whole: bool = False  # only for arguments that reach the sink whole: a capability, not an injection
 
     def format(self, **values: str) -> str:
         class _Missing(dict):
@@ -129,6 +130,7 @@ def _rule_from(data: dict, path: Path) -> Rule:
         path=str(path),
         report_at=data.get("report_at", "sink"),
         skip_paths=tuple(data.get("skip_paths", ())),
+        whole=bool(taint.get("whole", False)),
     )
 
 

@@ -27,6 +27,14 @@ KIND_WORDS = {
     "deserialize": "data to deserialize",
 }
 SOURCE_KINDS = {"param": "mcp-argument"}
+# step messages of string building (frontends' ``StrBuild.how``, augmented assignment): an argument that went
+# through none of them reaches its sink whole, which is the tool's capability rather than an injection
+BUILDING_STEPS = frozenset({"f-string", ".format()", ".join()", "%-format", "concatenation", "template literal",
+                            "appended to"})
+
+
+def is_whole(fact) -> bool:
+    return not any(step.message in BUILDING_STEPS or step.message.startswith("response of ") for step in fact.steps)
 
 
 def loc(path: str, span: ir.Span) -> Location:
@@ -302,11 +310,19 @@ class FindingBuilder:
                 self.rules_for_kind.setdefault(kind, []).append(rule)
         self.seen_at_source: set = set()  # rules reported at their source are reported once per source
 
-    def _rule(self, sink_kind: str, source_kind: str) -> Rule | None:
+    def _rule(self, sink_kind: str, source_kind: str, whole: bool = False) -> Rule | None:
+        """The rule of a flow: a capability rule (``whole``) when the argument reaches the sink as it is,
+        otherwise the injection rule of the sink kind."""
+        fallback = None
         for rule in self.rules_for_kind.get(sink_kind, ()):
-            if not rule.sources or source_kind in rule.sources:
-                return rule
-        return None
+            if rule.sources and source_kind not in rule.sources:
+                continue
+            if rule.whole:
+                if whole:
+                    return rule
+            elif fallback is None:
+                fallback = rule
+        return fallback
 
     def findings(self, entry: Entry) -> list[Finding]:
         fn = entry.handler
@@ -332,7 +348,7 @@ class FindingBuilder:
                 source_kind = origin.kind
             else:
                 continue
-            rule = self._rule(flow.kind, source_kind)
+            rule = self._rule(flow.kind, source_kind, is_whole(flow.fact))
             if rule is None:
                 continue
             if rule.skip_paths and _matches_any(rule.skip_paths, flow.file, origin.file):

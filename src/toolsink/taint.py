@@ -528,6 +528,9 @@ class _FunctionAnalysis:
                 return Value(items=left.items + tuple(extra))
             if e.op == "+":
                 ls, rs = _const_str(left), _const_str(right)
+                if facts:
+                    step = self.step("concatenation", e.span)  # a value built from the argument, not the argument
+                    facts = tuple(f.then(step) for f in facts)
                 return Value(facts=facts, const=ls + rs if ls is not None and rs is not None else NOCONST,
                              ends_sep=right.ends_sep or (right.qualname or "").endswith(".sep"))
             return only_facts(facts)
@@ -801,11 +804,13 @@ class _FunctionAnalysis:
             facts.extend(all_facts(a))
         for a in kwargs.values():
             facts.extend(all_facts(a))
+        source_rows = models.sources.match(qual, method, recv_qual) if not self.static_mode else ()
         if facts:
-            step = self.step(f"`{name}()`", e.span)
+            # what a remote source returns (a response) is no longer the argument that went into the request
+            step = self.step(f"response of `{name}()`" if source_rows else f"`{name}()`", e.span)
             facts = [replace(f, props=frozenset()).then(step) for f in facts]
-        if not self.static_mode:
-            for row in models.sources.match(qual, method, recv_qual):
+        if source_rows:
+            for row in source_rows:
                 origin = Origin(None, -1, (), row["kind"], row["label"].format(callee=name), self.file, e.span)
                 facts.append(Fact(origin))
         return Value(facts=dedupe(facts), qualname=name)
