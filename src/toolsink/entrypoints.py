@@ -143,26 +143,34 @@ class EntryFinder:
         """What an expression denotes statically, seen from inside ``fn`` (for ``self.mcp``)."""
         analysis = self.analysis
         if fn is not None:
-            env = self._envs.get(fn)
-            if env is None:
-                env = {}
-                for p in fn.params:  # `def register(server: McpServer)`: the annotation names the receiver
-                    if p.kind == "self":
-                        env[p.name] = Value(ref=Instance(fn.cls)) if fn.cls is not None else Value()
-                    elif p.annotation is not None:
-                        env[p.name] = Value(qualname=analysis.static(p.annotation).qualname)
-                    else:
-                        env[p.name] = Value()
-                for s in _assigns_in(fn.body):
-                    for t in s.targets:
-                        if isinstance(t, ir.Name):
-                            env[t.id] = analysis.static(s.value)
-                self._envs[fn] = env
             try:
-                return analysis.expr(expr, dict(env))
+                return analysis.expr(expr, dict(self._env_for(fn)))
             except RecursionError:
                 return Value()
         return analysis.static(expr)
+
+    def _env_for(self, fn: ir.Function, depth: int = 0) -> dict:
+        """Static bindings seen inside ``fn``: the enclosing functions' (a registration inside a callback
+        sees ``server``, the outer function's parameter), then ``fn``'s own parameters and assignments."""
+        env = self._envs.get(fn)
+        if env is not None:
+            return env
+        analysis = self.analysis
+        parent = self.engine.parent_of(fn)
+        env = dict(self._env_for(parent, depth + 1)) if parent is not None and depth < 8 else {}
+        for p in fn.params:  # `def register(server: McpServer)`: the annotation names the receiver
+            if p.kind == "self":
+                env[p.name] = Value(ref=Instance(fn.cls)) if fn.cls is not None else Value()
+            elif p.annotation is not None:
+                env[p.name] = Value(qualname=analysis.static(p.annotation).qualname)
+            else:
+                env[p.name] = Value()
+        for s in _assigns_in(fn.body):
+            for t in s.targets:
+                if isinstance(t, ir.Name):
+                    env[t.id] = analysis.expr(s.value, dict(env)) if parent is not None else analysis.static(s.value)
+        self._envs[fn] = env
+        return env
 
     def _rows_for_method(self, receiver: ir.Expr, method: str, fn, form: str) -> list[dict]:
         out = []
@@ -177,8 +185,9 @@ class EntryFinder:
             qual = recv_value.qualname
             if qual and _match_any(qual, row.get("factories")):
                 out.append(row)
-            elif not qual and recv_value.ref is None and self.sdk_imported:
-                out.append({**row, "_unresolved_receiver": True})
+            elif (not qual or "." not in qual and "/" not in qual) and recv_value.ref is None and self.sdk_imported:
+                # a parameter without a type, or a name nothing binds: accepted, and said
+                out.append({**row, "_unresolved_receiver": dotted_name(receiver) or "?"})
         return out
 
     def _handler(self, expr: ir.Expr | None, fn) -> ir.Function | None:
@@ -347,6 +356,12 @@ class EntryFinder:
                 ann = ir.Container("dict", entries=tuple((ir.Literal(k.name, k.span), k.value) for k in ann.keywords))
             if ann is not None:
                 annotations = _literal_fields(self._value(ann, fn))
+        if row.get("_unresolved_receiver"):
+            self.diagnostics.append(ir.Diagnostic(
+                self.module.path,
+                f"{row['entry']} registration `{name or '?'}` on `{row['_unresolved_receiver']}`: the receiver could "
+                "not be resolved to an MCP server object; it is taken as one because this module imports an MCP SDK",
+                "unresolved-receiver", span.line, span.col, level="note"))
         if handler is None and not row.get("declares"):
             self.diagnostics.append(ir.Diagnostic(
                 self.module.path,

@@ -330,7 +330,7 @@ class FindingBuilder:
             return []
         module = entry.module
         models = self.engine.models_for(module)
-        summary = self.engine.summary(fn)
+        summary = self.engine.entry_summary(fn)
         spec = entry.row.get("sources", "params")
         dispatch = entry.row.get("dispatch")
         allowed: dict[int, bool] = {}

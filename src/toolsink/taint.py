@@ -101,6 +101,7 @@ class Engine:
         self._module_values: dict[tuple[int, str], Value] = {}
         self._class_attrs: dict[int, dict[str, ir.Expr]] = {}
         self._parents: dict[int, dict[ir.Function, ir.Function]] = {}
+        self.closure_envs: dict[ir.Function, Env] = {}  # nested function -> environment it was defined in
 
     def summary(self, fn: ir.Function, closure: Env | None = None) -> Summary:
         if closure is None:
@@ -117,6 +118,24 @@ class Engine:
         if closure is None:
             self.summaries[fn] = result
         return result
+
+    def entry_summary(self, fn: ir.Function) -> Summary:
+        """The summary of a handler as registered: a handler nested in a function (``main()``, a
+        ``createServer(server)`` factory, a callback) sees that function's parameters and locals."""
+        env = self.closure_env(fn)
+        return self.summary(fn, env) if env is not None else self.summary(fn)
+
+    def closure_env(self, fn: ir.Function, _depth: int = 0) -> Env | None:
+        """The environment ``fn`` was defined in, from an analysis of the enclosing function (itself seen
+        with its own closure), or None for a top-level function."""
+        if fn in self.closure_envs:
+            return self.closure_envs[fn]
+        parent = self.parent_of(fn)
+        if parent is None or _depth > 8 or parent in self.in_progress:
+            return None
+        outer = self.closure_env(parent, _depth + 1)
+        self.summary(parent, outer) if outer is not None else self.summary(parent)
+        return self.closure_envs.get(fn)
 
     # ---------------------------------------------------------------- module-level and class-level values
 
@@ -321,6 +340,8 @@ class _FunctionAnalysis:
             return self.try_stmt(s, env)
         if t is ir.FunctionDef:
             env[s.function.name] = Value(ref=Closure(s.function, env))
+            if not self.static_mode:
+                self.engine.closure_envs[s.function] = env
             return env
         if t is ir.ClassDef:
             env[s.cls.name] = Value(ref=s.cls)
@@ -552,6 +573,8 @@ class _FunctionAnalysis:
             v = self.expr(e.operand, env)
             return EMPTY if e.op in ("not", "typeof", "-", "+", "~", "void", "delete") else v
         if t is ir.FunctionRef:
+            if not self.static_mode:
+                self.engine.closure_envs[e.function] = env
             return Value(ref=Closure(e.function, env))
         if t is ir.Starred:
             return self.expr(e.value, env)

@@ -44,7 +44,7 @@ def annotation_findings(analysis, rules, config) -> list[Finding]:
         not_destructive = _truth(entry.annotations, "destructiveHint") is False
         if not (read_only or not_destructive):
             continue
-        summary = analysis.engine.summary(entry.handler)
+        summary = analysis.engine.entry_summary(entry.handler)
         effects = summary.effects
         if read_only:
             effects = [e for e in effects if e.kind in _READ_ONLY_EFFECTS or e.destructive
