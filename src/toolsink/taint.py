@@ -103,8 +103,11 @@ class Engine:
         self._parents: dict[int, dict[ir.Function, ir.Function]] = {}
         self.closure_envs: dict[ir.Function, Env] = {}  # nested function -> environment it was defined in
 
-    def summary(self, fn: ir.Function, closure: Env | None = None) -> Summary:
-        if closure is None:
+    def summary(self, fn: ir.Function, closure: Env | None = None, param_refs: dict | None = None) -> Summary:
+        """The summary of ``fn``; memoised unless it is specialised to a closure or to functions passed for
+        some of its parameters (``param_refs``: a helper that calls the callback it is given)."""
+        memo = closure is None and not param_refs
+        if memo:
             cached = self.summaries.get(fn)
             if cached is not None:
                 return cached
@@ -112,10 +115,10 @@ class Engine:
             return Summary(fn)  # recursion: what the cycle adds is found from its other entries
         self.in_progress.add(fn)
         try:
-            result = _FunctionAnalysis(self, fn, closure).run()
+            result = _FunctionAnalysis(self, fn, closure, param_refs=param_refs).run()
         finally:
             self.in_progress.discard(fn)
-        if closure is None:
+        if memo:
             self.summaries[fn] = result
         return result
 
@@ -210,8 +213,10 @@ def _walk_assigns(body):
 class _FunctionAnalysis:
     """Abstract interpretation of one function body (or of a module-level expression, ``fn`` None)."""
 
-    def __init__(self, engine: Engine, fn: ir.Function | None, closure: Env | None, module: ir.Module | None = None):
+    def __init__(self, engine: Engine, fn: ir.Function | None, closure: Env | None, module: ir.Module | None = None,
+                 param_refs: dict | None = None):
         self.engine = engine
+        self.param_refs = param_refs or {}
         self.fn = fn
         self.module = fn.module if fn is not None else module
         self.file = self.module.path if self.module is not None else ""
@@ -237,7 +242,7 @@ class _FunctionAnalysis:
                 env[p.name] = Value(ref=Instance(cls)) if cls is not None else EMPTY
                 continue
             origin = Origin(fn, i, (), "param", p.name, self.file, p.span)
-            env[p.name] = Value(facts=(Fact(origin),))
+            env[p.name] = Value(facts=(Fact(origin),), ref=self.param_refs.get(i))
         try:
             end = self.block(fn.body, env)
         except RecursionError:
@@ -935,8 +940,11 @@ class _FunctionAnalysis:
         if self.static_mode:
             return Value()
         nested_closure = closure if closure is not None and self.engine.parent_of(fn) is not None else None
-        summary = self.engine.summary(fn, nested_closure)
         bound = self.bind(fn, receiver, args, kwargs)
+        # a function handed to a project function (`with_retry(lambda: ...)`, `tryCatch(async () => ...)`):
+        # the callee is analysed with it, so what the callee does with the callback is seen
+        callbacks = {i: v.ref for i, v in bound.items() if isinstance(v.ref, _CALLABLE)}
+        summary = self.engine.summary(fn, nested_closure, callbacks)
         call_step = self.step(f"passed to `{fn.name}()`", e.span)
         for flow in summary.flows:
             for fact in self.instantiate(flow.fact, fn, bound, call_step):
@@ -1277,6 +1285,7 @@ class _FunctionAnalysis:
 
 
 _TEST_FORMS = (ir.Compare, ir.BoolOp, ir.UnaryOp, ir.Call)
+_CALLABLE = (ir.Function, Closure, BoundMethod)
 
 
 def _returned_test(expr):
