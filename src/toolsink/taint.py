@@ -23,8 +23,8 @@ from .index import Project, dotted_name
 from .models import CompiledModels
 from .walk import expr_children, nested_functions, stmt_exprs, sub_bodies
 from .values import (
-    EMPTY, MAX_PATH, NOCONST, BoundMethod, Closure, Fact, Instance, Origin, Step, Value, all_facts, dedupe, join,
-    only_facts,
+    EMPTY, MAX_ALTERNATIVES, MAX_PATH, NOCONST, Alternatives, BoundMethod, Closure, Fact, Instance, Origin, Step, Value,
+    all_facts, dedupe, join, only_facts, options_of,
 )
 
 MAX_FLOWS = 256
@@ -102,6 +102,8 @@ class Engine:
         self._class_attrs: dict[int, dict[str, ir.Expr]] = {}
         self._parents: dict[int, dict[ir.Function, ir.Function]] = {}
         self.closure_envs: dict[ir.Function, Env] = {}  # nested function -> environment it was defined in
+        self._mutated: dict[int, set[str]] = {}
+        self._module_envs: dict[int, Env] = {}
 
     def summary(self, fn: ir.Function, closure: Env | None = None, param_refs: dict | None = None) -> Summary:
         """The summary of ``fn``; memoised unless it is specialised to a closure or to functions passed for
@@ -161,8 +163,47 @@ class Engine:
             value = Value(qualname=sym.qualname)
         else:
             value = _FunctionAnalysis(self, None, None, module=sym.module).static(sym.expr)
+            if sym.module is not None and name in self._mutated_at_top(sym.module):
+                value = self._module_env(sym.module).get(name, value)
         self._module_values[key] = value
         return value
+
+    def _mutated_at_top(self, module: ir.Module) -> set[str]:
+        """Module-level names changed after their assignment by top-level code: ``REGISTRY.set(k, tool)``,
+        ``TOOLS["x"] = Tool()``, ``for t in tools: toolMap.set(t.name, t)``."""
+        names = self._mutated.get(id(module))
+        if names is None:
+            names = set()
+            stack = list(module.body)
+            while stack:
+                st = stack.pop()
+                if isinstance(st, ir.ExprStmt) and isinstance(st.value, ir.Call):
+                    head = st.value.func
+                    while isinstance(head, (ir.Attribute, ir.Subscript)):
+                        head = head.value
+                    if isinstance(head, ir.Name):
+                        names.add(head.id)
+                elif isinstance(st, ir.Assign):
+                    for t in st.targets:
+                        if isinstance(t, (ir.Attribute, ir.Subscript)) and isinstance(t.value, ir.Name):
+                            names.add(t.value.id)
+                for sub in sub_bodies(st):
+                    stack.extend(sub)
+            self._mutated[id(module)] = names
+        return names
+
+    def _module_env(self, module: ir.Module) -> Env:
+        """The module's top-level code interpreted once, statically (what registries hold after import)."""
+        env = self._module_envs.get(id(module))
+        if env is None:
+            self._module_envs[id(module)] = {}  # cycle guard
+            env = {}
+            try:
+                env = _FunctionAnalysis(self, None, None, module=module).block(module.body, env) or env
+            except RecursionError:
+                pass
+            self._module_envs[id(module)] = env
+        return env
 
     def class_attrs(self, cls: ir.Class) -> dict[str, ir.Expr]:
         """``self.x = expr`` in any method and ``x = expr`` in the class body, for static resolution."""
@@ -536,6 +577,9 @@ class _FunctionAnalysis:
                 if isinstance(index.const, int) and base.items is not None:
                     return base.items[index.const] if -len(base.items) <= index.const < len(base.items) else EMPTY
                 return self.read_field(base, str(index.const), e.span)
+            picked = self.pick(base, index) if base.fields or base.items else None
+            if picked is not None:
+                return picked
             return self.element(base) if base.facts or base.items or base.fields else Value(
                 qualname=base.qualname and base.qualname + "[]")
         if t is ir.Await:
@@ -618,6 +662,9 @@ class _FunctionAnalysis:
             if mv is not None:
                 return mv
         if e.id in ("self", "this") and self.fn is not None:
+            fn = self.fn
+            if fn.cls is not None and fn.is_method and not any(p.kind == "self" for p in fn.params):
+                return Value(ref=fn.cls)  # `this` in a static method is the class
             cls = self._enclosing_class()
             if cls is not None:
                 return Value(ref=Instance(cls))
@@ -641,6 +688,8 @@ class _FunctionAnalysis:
         if known is not None:
             return known
         ref = base.ref
+        if isinstance(ref, Alternatives):
+            return self._read_alternatives(base, ref, attr, span)
         if isinstance(ref, ir.Module):
             mv = self.engine.module_value(ref, attr)
             if mv is not None:
@@ -656,6 +705,9 @@ class _FunctionAnalysis:
             method = self.engine.project.method(ref, attr)
             if method is not None:
                 return Value(ref=method)
+            expr = self.engine.class_attrs(ref).get(attr)  # Kind.LOG, a class constant
+            if expr is not None and ref.module is not None:
+                return _FunctionAnalysis(self.engine, None, None, module=ref.module).static(expr)
         facts = base.facts
         if facts:
             facts = tuple(
@@ -667,6 +719,56 @@ class _FunctionAnalysis:
         if not facts and qual is None:
             return EMPTY
         return Value(facts=facts, qualname=qual, derived=base.derived)  # urlsplit(u).hostname still speaks of u
+
+    def _read_alternatives(self, base: Value, alts: Alternatives, attr: str, span: ir.Span) -> Value:
+        """``tool.execute`` where ``tool`` is one of several objects: the attribute of each."""
+        refs, conds, facts = [], [], []
+        for i, option in enumerate(alts.options):
+            v = self.read_field(replace(base, ref=option), attr, span)
+            facts.extend(v.facts)
+            if v.ref is not None:
+                refs.append(v.ref)
+                conds.append(alts.conds[i] if alts.conds else ())
+        if not refs:
+            return only_facts(dedupe(facts))
+        if len(refs) == 1 and not any(conds):
+            return Value(facts=dedupe(facts), ref=refs[0])
+        return Value(facts=dedupe(facts), ref=Alternatives(tuple(refs), tuple(conds) if any(conds) else (), alts.owner))
+
+    def _keyed_options(self, e: ir.Call, row: dict, stored: Value) -> dict | None:
+        """``registry.set(t.name, t)`` where ``t`` is one of several objects: the key of each object."""
+        if "key" not in row or row["key"] >= len(e.args) or not isinstance(stored.ref, Alternatives):
+            return None
+        key_expr, obj_expr = e.args[row["key"]], e.args[row["stores"]]
+        if not (isinstance(key_expr, ir.Attribute) and key_of(key_expr.value) is not None
+                and key_of(key_expr.value) == key_of(obj_expr)):
+            return None
+        out = {}
+        for option in stored.ref.options:
+            name = self.read_field(Value(ref=option), key_expr.attr, key_expr.span).const
+            if not isinstance(name, str):
+                return None
+            out[name] = Value(ref=option)
+        return out
+
+    def pick(self, base: Value, index: Value) -> Value | None:
+        """A read with a computed key from a registry (``TOOLS[name]``, ``handlers.get(name)``): every entry
+        that is a function, class or object is an alternative, chosen when the key equals its name."""
+        options, conds = [], []
+        for key, v in base.fields or ():
+            for option in options_of(v.ref):
+                if len(options) < MAX_ALTERNATIVES:
+                    options.append(option)
+                    conds.append(tuple(self._conds_for(index, key)))
+        for v in base.items or ():
+            for option in options_of(v.ref):
+                if len(options) < MAX_ALTERNATIVES and option not in options:
+                    options.append(option)
+                    conds.append(())
+        if not options:
+            return None
+        facts = all_facts(replace(base, fields=tuple((k, replace(v, ref=None)) for k, v in base.fields or ()) or None))
+        return Value(facts=facts, ref=Alternatives(tuple(options), tuple(conds) if any(conds) else (), self.fn))
 
     def container(self, e: ir.Container, env: Env) -> Value:
         if e.kind == "dict":
@@ -737,6 +839,19 @@ class _FunctionAnalysis:
         args = [self.expr(a, env) for a in e.args]
         kwargs = {k.name: self.expr(k.value, env) for k in e.keywords}
         ref = fv.ref
+        if isinstance(ref, Alternatives):  # every option is called; each under its own dispatch conditions
+            out = None
+            for i, option in enumerate(ref.options):
+                conds = ref.conds_for(i, self.fn)
+                self.conds.extend(conds)
+                try:
+                    out = join(out, self.call_ref(option, replace(fv, ref=option), args, kwargs, e, env))
+                finally:
+                    del self.conds[len(self.conds) - len(conds):]
+            return out if out is not None else EMPTY
+        return self.call_ref(ref, fv, args, kwargs, e, env)
+
+    def call_ref(self, ref, fv: Value, args, kwargs, e: ir.Call, env: Env) -> Value:
         if isinstance(ref, ir.Function):
             result = self.apply(ref, None, args, kwargs, e, None)
             self.apply_validation(ref, e, env, False)
@@ -814,13 +929,33 @@ class _FunctionAnalysis:
             if returns == "receiver" and receiver is not None:
                 key = key_of(e.func.value)
                 added = tuple(f for a in args for f in all_facts(a))
+                stored = args[row["stores"]] if "stores" in row and row["stores"] < len(args) else None
+                if key is not None and stored is not None and stored.ref is not None:
+                    # registry.set(name, tool), tools.append(tool): the container holds the object itself
+                    kv = args[row["key"]].const if "key" in row and row["key"] < len(args) else NOCONST
+                    current = env.get(key, receiver)
+                    named = self._keyed_options(e, row, stored) if not isinstance(kv, str) else None
+                    if isinstance(kv, str):
+                        fields = tuple((k, v) for k, v in current.fields or () if k != kv) + ((kv, stored),)
+                        current = replace(current, fields=fields)
+                    elif named:  # for (const t of tools) map.set(t.name, t): each tool under its own name
+                        fields = tuple((k, v) for k, v in current.fields or () if k not in named)
+                        current = replace(current, fields=fields + tuple(named.items()))
+                    elif len(current.items or ()) < MAX_ALTERNATIVES:
+                        current = replace(current, items=(current.items or ()) + (replace(stored, facts=()),))
+                    env[key] = current
                 if key is not None and added:
-                    env[key] = replace(receiver, facts=dedupe(receiver.facts + added))
+                    current = env.get(key, receiver)
+                    env[key] = replace(current, facts=dedupe(current.facts + added))
                 return env.get(key, receiver) if key else receiver
-            if returns == "field" and receiver is not None and args and isinstance(args[0].const, str) and (
-                    receiver.facts or receiver.fields or not receiver.qualname):  # data, not a library object
-                v = self.read_field(receiver, args[0].const, e.span)
-                return join(v, args[1]) if len(args) > 1 else v
+            if returns == "field" and receiver is not None and args and (
+                    receiver.facts or receiver.fields or receiver.items or not receiver.qualname):  # data, not a library object
+                if isinstance(args[0].const, str):
+                    v = self.read_field(receiver, args[0].const, e.span)
+                    return join(v, args[1]) if len(args) > 1 else v
+                picked = self.pick(receiver, args[0])
+                if picked is not None:
+                    return picked
             if row.get("keeps_props"):
                 facts = dedupe([f for a in ([receiver] if receiver is not None else []) + args + list(kwargs.values())
                                 for f in all_facts(a)])
@@ -1042,6 +1177,9 @@ class _FunctionAnalysis:
         for f in subject.facts:
             if f.origin.owner is self.fn and not f.steps:
                 return [(f.origin.param, f.origin.path, literal)]
+        for origin in subject.validated:
+            if origin.owner is self.fn:
+                return [(origin.param, origin.path, literal)]
         return []
 
     def dispatch_conds(self, test, env: Env) -> list:
@@ -1258,7 +1396,8 @@ class _FunctionAnalysis:
                 return
         if effect == "validates":
             self._note_validated(key, value, "all")
-            env[key] = replace(value, facts=())
+            kept = tuple(f.origin for f in value.facts if not f.steps and f.origin.owner is not None)[:2]
+            env[key] = replace(value, facts=(), validated=kept)
             return
         if effect == "no-dash":
             self._note_validated(key, value, "argument")

@@ -79,6 +79,53 @@ class Closure:
     env: object  # the defining environment (dict), read-only by convention
 
 
+MAX_ALTERNATIVES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Alternatives:
+    """Several things a value may denote: a registry entry (``TOOLS[name]``), a factory that returns one of
+    several classes, a variable assigned in two branches. Calls and attribute reads try each option.
+    ``conds`` holds, per option, the dispatch conditions under which it is the one chosen (the registry key
+    compared with a tool-name parameter of ``owner``), so findings through it name that tool."""
+
+    options: tuple
+    conds: tuple = ()
+    owner: object = None
+
+    def conds_for(self, index: int, fn) -> tuple:
+        return self.conds[index] if self.conds and self.owner is fn and index < len(self.conds) else ()
+
+
+def _same_ref(a, b) -> bool:
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, Instance):
+        return a.cls is b.cls
+    if isinstance(a, (BoundMethod, Closure)):
+        return a.function is b.function
+    return False
+
+
+def options_of(ref) -> tuple:
+    return ref.options if isinstance(ref, Alternatives) else (ref,) if ref is not None else ()
+
+
+def join_refs(a, b):
+    """Both of two references, bounded; the same reference once."""
+    if a is None:
+        return b
+    if b is None or _same_ref(a, b):
+        return a
+    out = list(options_of(a))
+    for o in options_of(b):
+        if len(out) < MAX_ALTERNATIVES and not any(_same_ref(o, x) for x in out):
+            out.append(o)
+    return out[0] if len(out) == 1 else Alternatives(tuple(out))
+
+
 @dataclass(frozen=True, slots=True)
 class Value:
     facts: tuple[Fact, ...] = ()
@@ -90,6 +137,7 @@ class Value:
     ends_sep: bool = False  # a string known to end with a path separator
     derived: str | None = None  # variable this was derived from (``path.relative(root, p)`` -> "p")
     cond: object = None  # the test a boolean variable holds (``ok = p.startswith(root)``), for later guards
+    validated: tuple = ()  # origins of the facts a guard removed (``if name in TOOLS``): still the tool name
 
     def field(self, key: str) -> "Value | None":
         if self.fields:
@@ -143,20 +191,34 @@ def join(a: Value | None, b: Value | None) -> Value:
         for k, v in (b.fields or ()):
             merged[k] = join(merged.get(k), v)
         fields = tuple(merged.items())
-    items = a.items if a.items == b.items else None
+    items = a.items if a.items == b.items else _join_registry(a.items, b.items)
     if items is None and (a.items or b.items):
         extra = dedupe(all_facts(Value(items=a.items)) + all_facts(Value(items=b.items)))
         facts = dedupe(facts + extra)
     return Value(
         facts=facts,
         qualname=a.qualname or b.qualname,
-        ref=a.ref if a.ref is not None else b.ref,
+        ref=join_refs(a.ref, b.ref),
         const=a.const if a.const == b.const else NOCONST,
         fields=fields,
         items=items,
         ends_sep=a.ends_sep and b.ends_sep,
         derived=a.derived if a.derived == b.derived else None,
+        validated=a.validated if a.validated == b.validated else (),
     )
+
+
+def _join_registry(a, b):
+    """Two lists of objects (``tools.append(Tool())`` in a branch or a loop): every object, once. Lists of
+    data keep their positions (argv), so they are joined only when every entry is an object."""
+    entries = (a or ()) + (b or ())
+    if not entries or any(v.ref is None for v in entries):
+        return None
+    out: list[Value] = []
+    for v in entries:
+        if len(out) < MAX_ALTERNATIVES and not any(_same_ref(v.ref, o.ref) for o in out):
+            out.append(v)
+    return tuple(out)
 
 
 def with_facts(value: Value, facts: tuple[Fact, ...]) -> Value:

@@ -268,6 +268,8 @@ class _Lowering:
                 out.extend(self.expr(k) for k in c.named_children if k.type in ("string", "integer", "dotted_name"))
             elif c.type in ("string", "integer", "float", "true", "false", "none"):
                 out.append(self.expr(c))
+            elif c.type == "dotted_name" and c.named_child_count > 1:  # a value pattern: `case Kind.LOG:`
+                out.append(self.expr(c))
         return out
 
     def s_import_statement(self, node):
