@@ -100,6 +100,8 @@ class Engine:
         self.in_progress: set[ir.Function] = set()
         self._module_values: dict[tuple[int, str], Value] = {}
         self._class_attrs: dict[int, dict[str, ir.Expr]] = {}
+        self._attr_types: dict[int, dict[str, ir.Expr]] = {}
+        self._subclasses: dict[int, list[ir.Class]] | None = None
         self._parents: dict[int, dict[ir.Function, ir.Function]] = {}
         self.closure_envs: dict[ir.Function, Env] = {}  # nested function -> environment it was defined in
         self._mutated: dict[int, set[str]] = {}
@@ -211,23 +213,104 @@ class Engine:
         if table is not None:
             return table
         table = {}
+        types: dict[str, ir.Expr] = {}
         for stmt in cls.body:
-            if isinstance(stmt, ir.Assign) and stmt.value is not None:
+            if isinstance(stmt, ir.Assign):
                 for t in stmt.targets:
-                    if isinstance(t, ir.Name):
-                        table[t.id] = stmt.value
-                    elif isinstance(t, ir.Attribute) and isinstance(t.value, ir.Name) and t.value.id in ("self", "this"):
-                        table[t.attr] = stmt.value
+                    name = t.id if isinstance(t, ir.Name) else t.attr if isinstance(t, ir.Attribute) and isinstance(
+                        t.value, ir.Name) and t.value.id in ("self", "this") else None
+                    if name is None:
+                        continue
+                    if stmt.value is not None:
+                        table[name] = stmt.value
+                    if stmt.annotation is not None:
+                        types.setdefault(name, stmt.annotation)  # `db: Db;`, `repo: git.Repo`
             elif isinstance(stmt, ir.FunctionDef):
                 fn = stmt.function
                 selfname = fn.params[0].name if fn.params and fn.params[0].kind == "self" else None
                 if selfname:
+                    declared = {p.name: p.annotation for p in fn.params if p.annotation is not None}
                     for s in _walk_assigns(fn.body):
                         for t in s.targets:
                             if isinstance(t, ir.Attribute) and isinstance(t.value, ir.Name) and t.value.id == selfname:
                                 table.setdefault(t.attr, s.value)
+                                if isinstance(s.value, ir.Name) and s.value.id in declared:
+                                    types.setdefault(t.attr, declared[s.value.id])  # this.db = db (db: Db)
         self._class_attrs[id(cls)] = table
+        self._attr_types[id(cls)] = types
         return table
+
+    def implementations(self, cls: ir.Class, name: str) -> list[ir.Function]:
+        """Concrete methods ``name`` of the project classes that derive from ``cls`` (bounded)."""
+        if self._subclasses is None:
+            self._subclasses = {}
+            for module in self.project.modules:
+                for sub in module.classes:
+                    for base in sub.bases:
+                        head = base.id if isinstance(base, ir.Name) else None
+                        sym = self.project.lookup(module, head) if head else None
+                        if sym is not None and sym.kind == "class":
+                            self._subclasses.setdefault(id(sym.cls), []).append(sub)
+        out: list[ir.Function] = []
+        stack, seen = [cls], set()
+        while stack and len(out) < MAX_ALTERNATIVES:
+            current = stack.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            for sub in self._subclasses.get(id(current), ()):
+                found = self._concrete_method(sub, name)
+                if found is not None and found not in out:
+                    out.append(found)
+                stack.append(sub)
+        return out
+
+    def _concrete_method(self, cls: ir.Class, name: str, _depth: int = 0) -> ir.Function | None:
+        """The first method ``name`` with a body in ``cls`` and its project bases, in base order."""
+        for stmt in cls.body:
+            if isinstance(stmt, ir.FunctionDef) and stmt.function.name == name and not _is_stub(stmt.function):
+                return stmt.function
+        if _depth > 8 or cls.module is None:
+            return None
+        for base in cls.bases:
+            sym = self.project.lookup(cls.module, base.id) if isinstance(base, ir.Name) else None
+            if sym is not None and sym.kind == "class":
+                found = self._concrete_method(sym.cls, name, _depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def attr_type(self, cls: ir.Class, attr: str) -> ir.Expr | None:
+        """The declared type of an attribute: a field declaration or the annotated constructor parameter it
+        is assigned from (``constructor(private db: Db)``)."""
+        self.class_attrs(cls)
+        return self._attr_types.get(id(cls), {}).get(attr)
+
+    def typed(self, module: ir.Module | None, annotation: ir.Expr | None, _depth: int = 0) -> Value | None:
+        """What a declared type says a value is: an instance of a project class, or a library object by its
+        qualified name (``git.Repo``, ``pathlib.Path``); None for builtins and anything unknown."""
+        if annotation is None or module is None or _depth > 4:
+            return None
+        models = self.models_for(module)
+        expr = annotation
+        if isinstance(expr, ir.BinOp) and expr.op == "|":  # `Path | None`
+            for side in (expr.left, expr.right):
+                if not (isinstance(side, ir.Literal) and side.value is None):
+                    return self.typed(module, side, _depth + 1)
+            return None
+        if isinstance(expr, ir.Subscript):  # Optional[X], Annotated[X, ...]
+            head = _FunctionAnalysis(self, None, None, module=module).static(expr.value).qualname or ""
+            if head.endswith(("Optional", "Annotated")):
+                inner = expr.index.items[0] if isinstance(expr.index, ir.Container) and expr.index.items else expr.index
+                return self.typed(module, inner, _depth + 1)
+            return None
+        v = _FunctionAnalysis(self, None, None, module=module).static(expr)
+        if isinstance(v.ref, ir.Class):
+            return Value(ref=Instance(v.ref))
+        qual = v.qualname or ""
+        if ("." in qual or "/" in qual) and qual not in models.context_types:
+            return Value(qualname=qual)
+        return None
 
     def parent_of(self, fn: ir.Function) -> ir.Function | None:
         module = fn.module
@@ -283,7 +366,9 @@ class _FunctionAnalysis:
                 env[p.name] = Value(ref=Instance(cls)) if cls is not None else EMPTY
                 continue
             origin = Origin(fn, i, (), "param", p.name, self.file, p.span)
-            env[p.name] = Value(facts=(Fact(origin),), ref=self.param_refs.get(i))
+            typed = self.engine.typed(self.module, p.annotation) if p.annotation is not None else None
+            env[p.name] = Value(facts=(Fact(origin),), ref=self.param_refs.get(i) or (typed.ref if typed else None),
+                                qualname=typed.qualname if typed else None)
         try:
             end = self.block(fn.body, env)
         except RecursionError:
@@ -696,9 +781,21 @@ class _FunctionAnalysis:
                 return mv
         elif isinstance(ref, Instance):
             method = self.engine.project.method(ref.cls, attr)
+            if method is None or _is_stub(method):
+                # a mixin calls a method its sibling defines (`self.upload` declared by a Protocol stub):
+                # the concrete methods of the classes built on this one
+                impls = [m for m in self.engine.implementations(ref.cls, attr) if m is not method]
+                if impls:
+                    options = tuple(BoundMethod(m, base) for m in impls)
+                    return Value(ref=options[0] if len(options) == 1 else Alternatives(options))
             if method is not None:
                 return Value(ref=BoundMethod(method, base))
             expr = self.engine.class_attrs(ref.cls).get(attr)
+            declared = self.engine.attr_type(ref.cls, attr)
+            if declared is not None and (expr is None or isinstance(expr, ir.Name)) and not base.facts:
+                typed = self.engine.typed(ref.cls.module, declared)  # constructor(private db: Db)
+                if typed is not None:
+                    return typed
             if expr is not None and ref.cls.module is not None and not base.facts:
                 return _FunctionAnalysis(self.engine, None, None, module=ref.cls.module).static(expr)
         elif isinstance(ref, ir.Class):
@@ -1022,8 +1119,11 @@ class _FunctionAnalysis:
             self.summary.effects.append(Effect(kind, name, self.file, e.span, destructive, bool(row.get("writes"))))
         values: list[Value] = []
         kwnames = row.get("kwargs", ())
-        for i in row.get("args", ()):
+        positions = row.get("args", ())
+        for i in positions:
             if i < len(args):
+                if kind == "argument" and len(positions) > 1 and args[i].const == "--":
+                    break  # os.execl(prog, prog, "--", x), repo.git.diff("--", x): the rest are operands
                 values.append(args[i])
         for k in kwnames:
             if k in kwargs:
@@ -1421,6 +1521,18 @@ class _FunctionAnalysis:
             else:
                 env[key] = replace(value, facts=tuple(
                     replace(f, notes=f.notes + (note,)) if note not in f.notes else f for f in value.facts))
+
+
+def _is_stub(fn: ir.Function) -> bool:
+    """A declaration without a body: ``...``, ``pass``, a docstring, ``raise NotImplementedError``."""
+    for s in fn.body:
+        if isinstance(s, ir.ExprStmt) and (isinstance(s.value, ir.Literal) or isinstance(s.value, ir.Unknown)
+                                           and not s.value.children):
+            continue
+        if isinstance(s, ir.Raise):
+            continue
+        return False
+    return True
 
 
 _TEST_FORMS = (ir.Compare, ir.BoolOp, ir.UnaryOp, ir.Call)
