@@ -933,8 +933,7 @@ class _FunctionAnalysis:
 
     def call(self, e: ir.Call, env: Env) -> Value:
         fv = self.expr(e.func, env)
-        args = [self.expr(a, env) for a in e.args]
-        kwargs = {k.name: self.expr(k.value, env) for k in e.keywords}
+        args, kwargs = self.arguments(e, env)
         ref = fv.ref
         if isinstance(ref, Alternatives):  # every option is called; each under its own dispatch conditions
             out = None
@@ -947,6 +946,28 @@ class _FunctionAnalysis:
                     del self.conds[len(self.conds) - len(conds):]
             return out if out is not None else EMPTY
         return self.call_ref(ref, fv, args, kwargs, e, env)
+
+    def arguments(self, e: ir.Call, env: Env) -> tuple[list[Value], dict[str, Value]]:
+        """Positional and keyword argument values; ``*items`` with known items and ``**fields`` with known
+        keys are spread (``save(key, **changes)``); a ``**mapping`` of unknown keys is kept under ``**``."""
+        args: list[Value] = []
+        kwargs: dict[str, Value] = {}
+        for a in e.args:
+            if isinstance(a, ir.Starred) and getattr(a, "double", False):
+                v = self.expr(a.value, env)
+                if v.fields:
+                    kwargs.update(v.fields)
+                if v.facts or not v.fields:
+                    kwargs["**"] = join(kwargs.get("**"), only_facts(all_facts(v)) if v.fields else v)
+                continue
+            v = self.expr(a, env)
+            if isinstance(a, ir.Starred) and v.items is not None:
+                args.extend(v.items)
+            else:
+                args.append(v)
+        for k in e.keywords:
+            kwargs[k.name] = self.expr(k.value, env)
+        return args, kwargs
 
     def call_ref(self, ref, fv: Value, args, kwargs, e: ir.Call, env: Env) -> Value:
         if isinstance(ref, ir.Function):
@@ -962,8 +983,8 @@ class _FunctionAnalysis:
         if isinstance(ref, ir.Class):
             init = self.engine.project.method(ref, "__init__") or self.engine.project.method(ref, "constructor")
             # a data object (pydantic model, dataclass) holds what it was built from: Fetch(**arguments).url
-            facts = dedupe([f for a in args for f in all_facts(a)])
-            fields = tuple((k, v) for k, v in kwargs.items())
+            facts = dedupe([f for a in args + ([kwargs["**"]] if "**" in kwargs else []) for f in all_facts(a)])
+            fields = tuple((k, v) for k, v in kwargs.items() if k != "**")
             inst = Value(ref=Instance(ref), facts=facts, fields=fields or None)
             if init is not None:
                 self.apply(init, inst, args, kwargs, e, None)
@@ -1221,14 +1242,17 @@ class _FunctionAnalysis:
                 continue
             if p.kind == "kwarg":
                 used = {q.name for q in fn.params}
-                extra = {k: v for k, v in kwargs.items() if k not in used}
-                bound[i] = Value(fields=tuple(extra.items()))
+                extra = {k: v for k, v in kwargs.items() if k not in used and k != "**"}
+                spread = kwargs.get("**")
+                bound[i] = Value(fields=tuple(extra.items()), facts=spread.facts if spread is not None else ())
                 continue
             if p.name in kwargs:
                 bound[i] = kwargs[p.name]
             elif p.kind != "kwonly" and pi < len(positional):
                 bound[i] = positional[pi]
                 pi += 1
+            elif "**" in kwargs:  # f(**options): any parameter may come from the mapping
+                bound[i] = kwargs["**"]
         return bound
 
     def instantiate(self, fact: Fact, fn: ir.Function, bound: dict[int, Value], call_step: Step):
