@@ -338,9 +338,11 @@ class _FunctionAnalysis:
     """Abstract interpretation of one function body (or of a module-level expression, ``fn`` None)."""
 
     def __init__(self, engine: Engine, fn: ir.Function | None, closure: Env | None, module: ir.Module | None = None,
-                 param_refs: dict | None = None):
+                 param_refs: dict | None = None, param_values: dict | None = None):
         self.engine = engine
         self.param_refs = param_refs or {}
+        self.param_values = param_values  # a predicate run on a caller's values (not on symbolic origins)
+        self.answer_exits: list | None = None
         self.fn = fn
         self.module = fn.module if fn is not None else module
         self.file = self.module.path if self.module is not None else ""
@@ -359,16 +361,7 @@ class _FunctionAnalysis:
 
     def run(self) -> Summary:
         fn = self.fn
-        env: Env = {}
-        for i, p in enumerate(fn.params):
-            if p.kind == "self":
-                cls = fn.cls or self._enclosing_class()
-                env[p.name] = Value(ref=Instance(cls)) if cls is not None else EMPTY
-                continue
-            origin = Origin(fn, i, (), "param", p.name, self.file, p.span)
-            typed = self.engine.typed(self.module, p.annotation) if p.annotation is not None else None
-            env[p.name] = Value(facts=(Fact(origin),), ref=self.param_refs.get(i) or (typed.ref if typed else None),
-                                qualname=typed.qualname if typed else None)
+        env = self._entry_env()
         try:
             end = self.block(fn.body, env)
         except RecursionError:
@@ -377,6 +370,27 @@ class _FunctionAnalysis:
         if self.validated:
             self.summary.validates = self._validated_on_exit(end)
         return self.summary
+
+    def _entry_env(self) -> Env:
+        fn = self.fn
+        env: Env = {}
+        for i, p in enumerate(fn.params):
+            if self.param_values is not None:
+                if p.kind == "self":
+                    cls = fn.cls or self._enclosing_class()
+                    env[p.name] = Value(ref=Instance(cls)) if cls is not None else EMPTY
+                else:
+                    env[p.name] = self.param_values.get(i, EMPTY)
+                continue
+            if p.kind == "self":
+                cls = fn.cls or self._enclosing_class()
+                env[p.name] = Value(ref=Instance(cls)) if cls is not None else EMPTY
+                continue
+            origin = Origin(fn, i, (), "param", p.name, self.file, p.span)
+            typed = self.engine.typed(self.module, p.annotation) if p.annotation is not None else None
+            env[p.name] = Value(facts=(Fact(origin),), ref=self.param_refs.get(i) or (typed.ref if typed else None),
+                                qualname=typed.qualname if typed else None)
+        return env
 
     def _validated_on_exit(self, end: Env | None) -> dict:
         """Parameters a guard checked on every path that returns normally (``validate_path(p)`` raises)."""
@@ -447,6 +461,8 @@ class _FunctionAnalysis:
             value = self.expr(s.value, env) if s.value is not None else EMPTY
             if self.validated:
                 self.exit_envs.append(env)
+            if self.answer_exits is not None:
+                self.answer_exits.append((dict(env), s.value))
             self.returns = join(self.returns, value) if self.returns is not None else value
             return None
         if t is ir.Raise:
@@ -1223,7 +1239,21 @@ class _FunctionAnalysis:
             return Value(facts=dedupe(facts), qualname=v.qualname, ref=v.ref, const=v.const, items=items,
                          fields=fields)
 
-        return inst(ret)  # `return path, content.strip()` keeps each element's own taint
+        result = inst(ret)  # `return path, content.strip()` keeps each element's own taint
+        derived = self._derived_argument(fn, ret, e)
+        return replace(result, derived=derived) if derived is not None else result
+
+    def _derived_argument(self, fn: ir.Function, ret: Value, e: ir.Call) -> str | None:
+        """``tidy = squash(real)``: a project function whose result comes from one parameter only returns a
+        value derived from that argument (a check on ``tidy`` may speak of ``real``, see :meth:`apply_effect`)."""
+        facts = all_facts(ret)
+        if not facts or any(f.origin.owner is not fn for f in facts) or len({f.origin.param for f in facts}) != 1:
+            return None
+        index = facts[0].origin.param
+        params = [i for i, p in enumerate(fn.params) if p.kind != "self"]
+        if index in params and params.index(index) < len(e.args):
+            return key_of(e.args[params.index(index)])
+        return None
 
     def bind(self, fn: ir.Function, receiver: Value | None, args, kwargs) -> dict[int, Value]:
         bound: dict[int, Value] = {}
@@ -1423,14 +1453,79 @@ class _FunctionAnalysis:
                 self.apply_effect(g["effect"], s, env, call, g)
 
     def predicate_guard(self, call: ir.Call, fv: Value, env: Env, truth: bool) -> None:
-        """A project function whose body returns one boolean expression (``is_within(root, p)``) guards
-        like that expression with the call's arguments put in for its parameters."""
+        """A project function used as a test guards its arguments by what holds of its parameters on every
+        return that answers ``truth``, whatever its body: early returns, loops, try/except, callbacks
+        (:meth:`_predicate_outcome`). A body that returns one expression of parameters that are not plain
+        variables at the call (``is_within(path.resolve(p))``) is also put inline with the arguments."""
         if self.static_mode or self._predicate_depth > 3:  # predicates calling predicates, or themselves
             return
         ref = fv.ref
         fn = ref if isinstance(ref, ir.Function) else getattr(ref, "function", None)
         if fn is None:
             return
+        if self._predicate_outcome(call, fn, ref, env, truth):
+            return
+        self._inline_predicate(call, fn, env, truth)
+
+    def _predicate_outcome(self, call: ir.Call, fn: ir.Function, ref, env: Env, truth: bool) -> bool:
+        """Run the predicate on the caller's values; apply to each argument variable what its parameter
+        is on the returns that answer ``truth``. False when nothing could be mapped back."""
+        params = [(i, p) for i, p in enumerate(fn.params) if p.kind not in ("self", "vararg", "kwarg")]
+        targets: dict[int, tuple[str, Value]] = {}
+        values: dict[int, Value] = {}
+        for (i, p), arg in zip(params, call.args):
+            if isinstance(arg, ir.Starred):
+                break
+            value = self.expr(arg, env)
+            values[i] = value
+            key = self._unwrap(arg, env)[0]
+            if key is not None and key in env and env[key].facts:
+                targets[i] = (key, value)
+        if not targets:
+            return False
+        closure = ref.env if isinstance(ref, Closure) else None
+        runner = _FunctionAnalysis(self.engine, fn, closure, param_values=values)
+        runner._predicate_depth = self._predicate_depth + 1
+        exits = runner.answers(truth)
+        if exits is None:
+            return False
+        for i, (key, checked) in targets.items():
+            outs = [x.get(fn.params[i].name) for x in exits]
+            if any(o is None for o in outs) or not outs:
+                continue
+            facts = [f for o in outs for f in o.facts]
+            current = env[key]
+            if not facts:  # validated on every answering return (membership, equality)
+                env[key] = replace(current, facts=(), validated=tuple(
+                    f.origin for f in current.facts if not f.steps and f.origin.owner is not None)[:2])
+                continue
+            safe = frozenset.intersection(*(f.safe for f in facts)) - frozenset.intersection(
+                *(f.safe for f in checked.facts)) if checked.facts else frozenset()
+            notes = tuple(dict.fromkeys(n for f in facts for n in f.notes if n not in current.facts[0].notes))
+            if safe or notes:
+                env[key] = replace(current, facts=tuple(
+                    replace(f, safe=f.safe | safe, notes=f.notes + tuple(n for n in notes if n not in f.notes))
+                    for f in current.facts))
+                if safe:
+                    for kind in safe:
+                        self._note_validated(key, current, kind)
+        return True
+
+    def answers(self, truth: bool) -> list[Env] | None:
+        """Environments at the returns that can answer ``truth``, refined by the returned test."""
+        self.answer_exits = []
+        try:
+            self.block(self.fn.body, self._entry_env())
+        except RecursionError:
+            return None
+        out = []
+        for env, expr in self.answer_exits:
+            if isinstance(expr, ir.Literal) and bool(expr.value) != truth:
+                continue
+            out.append(self.refine(dict(env), expr, truth) if expr is not None else env)
+        return out
+
+    def _inline_predicate(self, call: ir.Call, fn: ir.Function, env: Env, truth: bool) -> None:
         *lets, last = fn.body if fn.body else (None,)
         if not isinstance(last, ir.Return) or last.value is None or len(lets) > 4:
             return
@@ -1529,6 +1624,10 @@ class _FunctionAnalysis:
             return
         if effect == "contains":
             resolved = resolved_inline or (value.facts and all("resolved" in f.props for f in value.facts))
+            source = env.get(value.derived) if value.derived and value.derived != key else None
+            source_resolved = bool(source is not None and source.facts and all(
+                "resolved" in f.props for f in source.facts))
+            resolved = resolved or source_resolved  # `squash(real)` of a resolved `real` is resolved too
             note = None
             if row is not None and "prefix" in row and isinstance(call, ir.Call) and row["prefix"] < len(call.args):
                 pv = self.expr(call.args[row["prefix"]], env)
@@ -1542,6 +1641,11 @@ class _FunctionAnalysis:
             if note is None:
                 self._note_validated(key, value, "path")
                 env[key] = replace(value, facts=tuple(replace(f, safe=f.safe | {"path"}) for f in value.facts))
+                if source_resolved:
+                    # the check ran on a copy of a resolved path (`squash(real)`): it holds of `real` too
+                    self._note_validated(value.derived, source, "path")
+                    env[value.derived] = replace(source, facts=tuple(
+                        replace(f, safe=f.safe | {"path"}) for f in source.facts))
             else:
                 env[key] = replace(value, facts=tuple(
                     replace(f, notes=f.notes + (note,)) if note not in f.notes else f for f in value.facts))
