@@ -1423,6 +1423,12 @@ class _FunctionAnalysis:
                 first = self.expr(call.args[0], env)
                 if first.const in ("-", ".."):
                     continue
+            if "host_pattern" in g:
+                idx = g["host_pattern"]
+                pat = self.expr(call.args[idx], env).const if idx < len(call.args) else None
+                starts = method in ("match", "fullmatch") or (fv.qualname or "").endswith(("match", "fullmatch"))
+                if not isinstance(pat, str) or not fixes_host(pat, starts):
+                    continue
             if "anchored_pattern" in g:
                 idx = g["anchored_pattern"]
                 pat = self.expr(call.args[idx], env).const if idx < len(call.args) else None
@@ -1445,12 +1451,38 @@ class _FunctionAnalysis:
                         subjects.append(arg)
             if g["effect"] == "callback":
                 for s in subjects:
+                    if self._guard_per_item(s, call, env, truth):
+                        continue
                     body = _returned_test(s)
                     if body is not None:
                         self.refine(env, body, truth)
                 continue
             for s in subjects:
                 self.apply_effect(g["effect"], s, env, call, g)
+
+    def _guard_per_item(self, subject, call: ir.Call, env: Env, truth: bool) -> bool:
+        """``any(re.match(p, url) for p in PATTERNS)``, ``PATTERNS.some(p => p.test(url))`` over constants:
+        the test with each constant in turn; what every one of them establishes holds."""
+        if isinstance(subject, ir.Comprehension) and len(subject.generators) == 1:
+            target, iterable = subject.generators[0]
+            body = subject.element
+        elif isinstance(subject, ir.FunctionRef) and isinstance(call.func, ir.Attribute) and subject.function.params:
+            target = ir.Name(subject.function.params[0].name, subject.span)
+            iterable, body = call.func.value, _returned_test(subject)
+        else:
+            return False
+        if not isinstance(target, ir.Name) or body is None:
+            return False
+        items = self.expr(iterable, env).items
+        if not items or len(items) > 32 or any(i.const is NOCONST for i in items):
+            return False
+        out = None
+        for item in items:
+            out = _join_env(out, self.refine({**env, target.id: item}, body, truth))
+        for k, v in (out or {}).items():
+            if k != target.id:
+                env[k] = v
+        return True
 
     def predicate_guard(self, call: ir.Call, fv: Value, env: Env, truth: bool) -> None:
         """A project function used as a test guards its arguments by what holds of its parameters on every
@@ -1618,6 +1650,9 @@ class _FunctionAnalysis:
             kept = tuple(f.origin for f in value.facts if not f.steps and f.origin.owner is not None)[:2]
             env[key] = replace(value, facts=(), validated=kept)
             return
+        if effect == "host-fixed":  # re.match(r"^https://docs\.example\.com/", url)
+            env[key] = replace(value, facts=tuple(replace(f, props=f.props | {"host-fixed"}) for f in value.facts))
+            return
         if effect == "no-dash":
             self._note_validated(key, value, "argument")
             env[key] = replace(value, facts=tuple(replace(f, safe=f.safe | {"argument"}) for f in value.facts))
@@ -1649,6 +1684,24 @@ class _FunctionAnalysis:
             else:
                 env[key] = replace(value, facts=tuple(
                     replace(f, notes=f.notes + (note,)) if note not in f.notes else f for f in value.facts))
+
+
+_HOST_REGEX = re.compile(
+    r"(?:\^|\\A)?"                                # anchored at the start (or matched from it)
+    r"(?:\(\?:)?[a-z][a-z0-9+.-]*s?\??(?:\|[a-z]+s?\??)*\)?"  # scheme: https, https?, (?:http|https)
+    r"(?::\\?/\\?/)"                             # :// (slashes may be escaped)
+    r"(?:[a-z0-9-]|\\\.)+"                        # host: letters, digits, dashes, escaped dots only
+    r"(?::\d+)?"                                    # a port
+    r"(?:\\?/|\$|\\Z|\((?:\?:)?\\?/\|\$\))",  # then a slash or the end
+    re.IGNORECASE)
+
+
+def fixes_host(pattern: str, matched_from_start: bool) -> bool:
+    """A regex that only matches URLs on one fixed host: anchored at the start, a literal scheme and host
+    (no wildcard, class or alternation in the host), then a path separator or the end."""
+    if not (pattern.startswith(("^", "\\A")) or matched_from_start):
+        return False
+    return bool(_HOST_REGEX.match(pattern))
 
 
 def _is_stub(fn: ir.Function) -> bool:
