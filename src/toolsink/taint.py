@@ -1034,6 +1034,8 @@ class _FunctionAnalysis:
             for row in models.sinks.match(qual, method, recv_qual):
                 self.check_sink(row, e, name, args, kwargs, receiver)
         for row in models.sanitizers.match(qual, method, recv_qual):
+            if "when" in row and not all(self._condition(c, e, args, kwargs) for c in row["when"]):
+                continue
             # what is sanitised: the arguments (shlex.quote(x)), or the receiver of a method (p.resolve())
             facts = dedupe([f for a in args for f in all_facts(a)]) or (
                 all_facts(receiver) if receiver is not None else ())
@@ -1120,6 +1122,8 @@ class _FunctionAnalysis:
         return kwargs.get(name) if name else None
 
     def _condition(self, cond: dict, e: ir.Call, args, kwargs) -> bool:
+        if "any_arg" in cond:  # min(x, 20): a number whatever x is (or an error)
+            return any(isinstance(a.const, (int, float)) and not isinstance(a.const, bool) for a in args)
         v = None
         if "kwarg" in cond:
             v = kwargs.get(cond["kwarg"])
