@@ -96,6 +96,13 @@ class CompiledModels:
         self.type_wrappers = {t for row in safe for t in row.get("wrappers", ())}
         self.type_constraints = Section([c for row in safe for c in row.get("constraints", ())])
         self.call_checks = Section(models.call_checks)
+        # program -> (short and long options that take a value, long options that are flags)
+        self.options: dict[str, tuple[frozenset, frozenset]] = {}
+        for row in models.options:
+            for program in _names(row["programs"]):
+                values, flags = self.options.get(program, (frozenset(), frozenset()))
+                self.options[program] = (values | frozenset(row.get("takes_value", ())),
+                                         flags | frozenset(row.get("flags", ())))
         self.literal_sources = [(re.compile(r["pattern"]), r) for r in models.literal_sources]
         combined = "|".join(f"(?:{r['pattern']})" for r in models.literal_sources)
         self.literal_re = re.compile(combined) if combined else None

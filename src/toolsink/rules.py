@@ -166,12 +166,13 @@ class Models:
     safe_types: tuple[dict, ...] = ()
     literal_sources: tuple[dict, ...] = ()
     call_checks: tuple[dict, ...] = ()
+    options: tuple[dict, ...] = ()
     context_types: tuple[str, ...] = ()
     files: tuple[str, ...] = field(default=())
 
 
 SECTIONS = ("registrations", "sources", "sinks", "sanitizers", "guards", "propagators", "safe_types",
-            "literal_sources", "call_checks")
+            "literal_sources", "call_checks", "options")
 
 
 def load_models(extra_dirs: tuple[str, ...] = ()) -> dict[str, Models]:
@@ -185,12 +186,14 @@ def _load_models(extra_dirs: tuple[str, ...]) -> tuple[tuple[str, Models], ...]:
     for directory in (RULES_DIR / "models", *(Path(d) / "models" for d in extra_dirs)):
         for path in sorted(directory.glob("*.yml")):
             data = _load_yaml(path, "models.schema.json")
-            group = grouped.setdefault(data["language"], {s: [] for s in (*SECTIONS, "context_types", "files")})
-            for section in SECTIONS:
-                for row in data.get(section, ()):
-                    group[section].append({**row, "_file": path.name})
-            group["context_types"].extend(data.get("context_types", ()))
-            group["files"].append(str(path))
+            languages = data["language"] if isinstance(data["language"], list) else [data["language"]]
+            for language in languages:
+                group = grouped.setdefault(language, {s: [] for s in (*SECTIONS, "context_types", "files")})
+                for section in SECTIONS:
+                    for row in data.get(section, ()):
+                        group[section].append({**row, "_file": path.name})
+                group["context_types"].extend(data.get("context_types", ()))
+                group["files"].append(str(path))
     return tuple(
         (lang, Models(**{k: tuple(v) for k, v in group.items()})) for lang, group in sorted(grouped.items())
     )

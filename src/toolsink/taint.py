@@ -43,6 +43,8 @@ class SinkFlow:
     span: ir.Span
     conds: tuple[tuple[int, tuple[str, ...], object], ...] = ()  # (param, path, literal) dispatch conditions
     ignore_props: frozenset = frozenset()
+    argv: bool = False  # an argv list that is a parameter: its elements are checked where it is built
+    program: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -926,9 +928,11 @@ class _FunctionAnalysis:
             pf = all_facts(v)
             if pf:
                 host_fixed = prefix_known and bool(_HOST_FIXED.match(prefix)) if prefix else False
+                # `--name=${x}`, `-n${x}`: the element starts with a literal, so it is never an option of its own
+                no_dash = frozenset({"argument"}) if prefix_known and prefix else frozenset()
                 for f in pf:
                     props = frozenset({"host-fixed"}) if host_fixed or "host-fixed" in f.props else frozenset()
-                    facts.append(replace(f, props=props).then(step))
+                    facts.append(replace(f, props=props, safe=f.safe | no_dash).then(step))
             s = _const_str(v)
             if s is not None:
                 if prefix_known:
@@ -1175,27 +1179,60 @@ class _FunctionAnalysis:
         if prop:
             values = [v.field(prop) for v in values if v.field(prop) is not None]
         ignore = frozenset(row.get("ignore_props", ()))
+        program = args[0].const if kind == "argument" and args and isinstance(args[0].const, str) else None
         for v in values:
             if kind == "argv" or kind == "argument":
-                self.check_argv(v, kind, name, e, ignore)
+                self.check_argv(v, kind, name, e, ignore, program)
             else:
                 self.hit(all_facts(v), kind, name, e, ignore)
 
-    def check_argv(self, v: Value, kind: str, name: str, e: ir.Call, ignore) -> None:
-        if v.items is None:
-            self.hit(all_facts(v), "program" if kind == "argv" else "argument", name, e, ignore)
+    def check_argv(self, v: Value, kind: str, name: str, e: ir.Call, ignore, program=None) -> None:
+        if v.items is None and kind == "argument":
+            # a list handed in by the caller (`run(cmd, args)` wrapping execFile): its positions are known
+            # only at the call site, so flows from an untouched parameter are checked there (see apply)
+            deferred = tuple(f for f in all_facts(v) if f.origin.owner is self.fn and not f.steps)
+            for f in deferred:
+                if "argument" not in f.safe:
+                    self.add_flow(SinkFlow(f, "argument", name, self.file, e.span, tuple(self.conds), ignore,
+                                           argv=True, program=program))
+            rest = tuple(f for f in all_facts(v) if f not in deferred)
+            self.hit(_not_absolute(rest), "argument", name, e, ignore)
             return
-        if v.facts:  # elements appended later (cmd.extend(args), cmd.push(x)) come after the program
-            self.hit(v.facts, "argument", name, e, ignore)
-        after_dashdash = False
-        for i, item in enumerate(v.items):
-            if item.const == "--":
+        for facts, which in self.argv_hits(v, kind, program):
+            self.hit(facts, which, name, e, ignore)
+
+    def argv_hits(self, v: Value, kind: str, program=None) -> list[tuple[tuple, str]]:
+        """The facts of an argv list that reach the program or can act as an option: not after ``--``, not
+        the value of an option that takes one (``--path <v>``, ``-C <v>``; see ``rules/models/programs.yml``),
+        not an absolute path (it starts with ``/``), not a string that starts with a literal."""
+        if v.items is None:
+            return [(all_facts(v), "program")] if kind == "argv" else [(_not_absolute(all_facts(v)), "argument")]
+        out: list[tuple[tuple, str]] = []
+        items = v.items
+        if kind == "argv" and items:
+            out.append((all_facts(items[0]), "program"))
+            program = items[0].const if isinstance(items[0].const, str) else None
+            items = items[1:]
+        base = program.replace("\\", "/").rsplit("/", 1)[-1] if isinstance(program, str) else None
+        takes_value, flags = self.models.options.get(base, (frozenset(), frozenset())) if base else ((), ())
+        after_dashdash = expects_value = False
+        for item in items:
+            c = item.const
+            if expects_value:
+                expects_value = False
+                continue
+            if c == "--":
                 after_dashdash = True
                 continue
-            if kind == "argv" and i == 0:
-                self.hit(all_facts(item), "program", name, e, ignore)
-            elif not after_dashdash:
-                self.hit(all_facts(item), "argument", name, e, ignore)
+            if after_dashdash:
+                continue
+            if isinstance(c, str) and c.startswith("-") and len(c) > 1:
+                expects_value = "=" not in c and (c in takes_value or c.startswith("--") and c not in flags)
+                continue
+            out.append((_not_absolute(all_facts(item)), "argument"))
+        if v.facts and not after_dashdash:  # elements appended later (cmd.extend(args), cmd.push(x))
+            out.append((_not_absolute(v.facts), "argument"))
+        return out
 
     def hit(self, facts, kind: str, name: str, e: ir.Call, ignore) -> None:
         for f in facts:
@@ -1223,6 +1260,8 @@ class _FunctionAnalysis:
         summary = self.engine.summary(fn, nested_closure, callbacks)
         call_step = self.step(f"passed to `{fn.name}()`", e.span)
         for flow in summary.flows:
+            if flow.argv and self._argv_at_call(flow, fn, bound, call_step):
+                continue
             for fact in self.instantiate(flow.fact, fn, bound, call_step):
                 if flow.kind in fact.safe or (flow.ignore_props & fact.props):
                     continue
@@ -1258,6 +1297,24 @@ class _FunctionAnalysis:
         if index in params and params.index(index) < len(e.args):
             return key_of(e.args[params.index(index)])
         return None
+
+    def _argv_at_call(self, flow: SinkFlow, fn: ir.Function, bound: dict, call_step: Step) -> bool:
+        """A callee's argv parameter reached its sink: check the list the caller built, element by element."""
+        origin = flow.fact.origin
+        value = bound.get(origin.param) if origin.owner is fn else None
+        for key in origin.path if value is not None else ():
+            value = value.field(key)
+            if value is None:
+                return False
+        if value is None or value.items is None:
+            return False
+        conds = self.map_conds(flow.conds, fn, bound) + tuple(self.conds)
+        for facts, kind in self.argv_hits(value, "argument", flow.program):
+            for f in facts:
+                if kind not in f.safe and not (flow.ignore_props & f.props):
+                    self.add_flow(SinkFlow(f.then(call_step), kind, flow.sink, flow.file, flow.span, conds,
+                                           flow.ignore_props))
+        return True
 
     def bind(self, fn: ir.Function, receiver: Value | None, args, kwargs) -> dict[int, Value]:
         bound: dict[int, Value] = {}
@@ -1706,6 +1763,11 @@ def fixes_host(pattern: str, matched_from_start: bool) -> bool:
     if not (pattern.startswith(("^", "\\A")) or matched_from_start):
         return False
     return bool(_HOST_REGEX.match(pattern))
+
+
+def _not_absolute(facts) -> tuple:
+    """Facts of values that may start with ``-``: an absolute path (``path.resolve(p)``) cannot."""
+    return tuple(f for f in facts if "absolute" not in f.props)
 
 
 def _is_stub(fn: ir.Function) -> bool:
