@@ -1427,10 +1427,13 @@ class _FunctionAnalysis:
                     env = self.refine(env, v, truth)
                 return env
             if test.op in ("and", "or") and depth < 4:  # one of the branches held: what all of them establish
+                before = dict(env)
+                branches = [self.refine(dict(env), v, truth, depth + 1) for v in test.values]
                 out = None
-                for v in test.values:
-                    out = _join_env(out, self.refine(dict(env), v, truth, depth + 1))
+                for b in branches:
+                    out = _join_env(out, b)
                 env.update(out or {})
+                self._related_membership(env, before, branches)
             return env
         if t is ir.Compare and len(test.ops) == 1:
             op = test.ops[0]
@@ -1466,6 +1469,23 @@ class _FunctionAnalysis:
             self.call_guard(test, fv, env, truth)
             self.predicate_guard(test, fv, env, truth)
         return env
+
+    def _related_membership(self, env: Env, before: Env, branches: list[Env]) -> None:
+        """``if (!known.includes(ctx) && !known.includes(name)) throw``: whichever branch held, a value taken
+        from the same source was validated. When every branch validated values of common origins, each value
+        validated in some branch whose taint is all of those origins is validated after the test."""
+        removed = [[k for k, v in b.items() if not v.facts and before.get(k) is not None and before[k].facts]
+                   for b in branches]
+        if not all(removed):
+            return
+        common = set.intersection(*({f.origin for k in keys for f in before[k].facts} for keys in removed))
+        if not common:
+            return
+        for keys in removed:
+            for k in keys:
+                v = env.get(k)
+                if v is not None and v.facts and all(f.origin in common for f in v.facts):
+                    env[k] = replace(v, facts=())
 
     def _is_guard_call(self, call: ir.Call, env: Env) -> bool:
         method = call.func.attr if isinstance(call.func, ir.Attribute) else None
