@@ -1128,6 +1128,9 @@ class _FunctionAnalysis:
     def _condition(self, cond: dict, e: ir.Call, args, kwargs) -> bool:
         if "any_arg" in cond:  # min(x, 20): a number whatever x is (or an error)
             return any(isinstance(a.const, (int, float)) and not isinstance(a.const, bool) for a in args)
+        if "literal_in" in cond:  # name.replace(/]/g, "]]"): the written literal (or regex literal's pattern)
+            i = cond.get("arg", 0)
+            return i < len(e.args) and _literal_text(e.args[i]) in cond["literal_in"]
         v = None
         if "kwarg" in cond:
             v = kwargs.get(cond["kwarg"])
@@ -1783,6 +1786,16 @@ def fixes_host(pattern: str, matched_from_start: bool) -> bool:
     if not (pattern.startswith(("^", "\\A")) or matched_from_start):
         return False
     return bool(_HOST_REGEX.match(pattern))
+
+
+def _literal_text(expr) -> str | None:
+    """A string literal's text, or the pattern of a regex literal (``/]/g`` is lowered to ``RegExp("]")``)."""
+    if isinstance(expr, ir.Literal) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, ir.Call) and expr.new and isinstance(expr.func, ir.Name) and expr.func.id == "RegExp" \
+            and expr.args and isinstance(expr.args[0], ir.Literal):
+        return expr.args[0].value
+    return None
 
 
 def _not_absolute(facts) -> tuple:
