@@ -952,7 +952,15 @@ class _FunctionAnalysis:
     # ---------------------------------------------------------------- calls
 
     def call(self, e: ir.Call, env: Env) -> Value:
-        fv = self.expr(e.func, env)
+        func = e.func
+        receiver = None
+        if isinstance(func, ir.Attribute) and key_of(func) not in env:
+            # the receiver is evaluated once, for the callee and for the library call: chains such as
+            # `s.strip().strip()...` stay linear
+            receiver = self.expr(func.value, env)
+            fv = self.read_field(receiver, func.attr, func.span)
+        else:
+            fv = self.expr(func, env)
         args, kwargs = self.arguments(e, env)
         ref = fv.ref
         if isinstance(ref, Alternatives):  # every option is called; each under its own dispatch conditions
@@ -961,11 +969,11 @@ class _FunctionAnalysis:
                 conds = ref.conds_for(i, self.fn)
                 self.conds.extend(conds)
                 try:
-                    out = join(out, self.call_ref(option, replace(fv, ref=option), args, kwargs, e, env))
+                    out = join(out, self.call_ref(option, replace(fv, ref=option), args, kwargs, e, env, receiver))
                 finally:
                     del self.conds[len(self.conds) - len(conds):]
             return out if out is not None else EMPTY
-        return self.call_ref(ref, fv, args, kwargs, e, env)
+        return self.call_ref(ref, fv, args, kwargs, e, env, receiver)
 
     def arguments(self, e: ir.Call, env: Env) -> tuple[list[Value], dict[str, Value]]:
         """Positional and keyword argument values; ``*items`` with known items and ``**fields`` with known
@@ -989,7 +997,7 @@ class _FunctionAnalysis:
             kwargs[k.name] = self.expr(k.value, env)
         return args, kwargs
 
-    def call_ref(self, ref, fv: Value, args, kwargs, e: ir.Call, env: Env) -> Value:
+    def call_ref(self, ref, fv: Value, args, kwargs, e: ir.Call, env: Env, receiver: Value | None = None) -> Value:
         if isinstance(ref, ir.Function):
             result = self.apply(ref, None, args, kwargs, e, None)
             self.apply_validation(ref, e, env, False)
@@ -1009,7 +1017,7 @@ class _FunctionAnalysis:
             if init is not None:
                 self.apply(init, inst, args, kwargs, e, None)
             return inst
-        return self.library_call(e, fv, args, kwargs, env)
+        return self.library_call(e, fv, args, kwargs, env, receiver)
 
     @staticmethod
     def callee_name(e: ir.Call, fv: Value) -> tuple[str, str | None]:
@@ -1019,11 +1027,13 @@ class _FunctionAnalysis:
         name = fv.qualname or dotted_name(func) or (f"<expr>.{method}" if method else "<call>")
         return name, method
 
-    def library_call(self, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str, Value], env: Env) -> Value:
+    def library_call(self, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str, Value], env: Env,
+                     receiver: Value | None = None) -> Value:
         models = self.models
         name, method = self.callee_name(e, fv)
         qual = fv.qualname
-        receiver = self.expr(e.func.value, env) if isinstance(e.func, ir.Attribute) else None
+        if receiver is None and isinstance(e.func, ir.Attribute):
+            receiver = self.expr(e.func.value, env)
         recv_qual = receiver.qualname if receiver is not None else None
         # callbacks handed to a library (asyncio.to_thread(fn, x), arr.map(x => ...)) run with its data
         for i, a in enumerate(args):
