@@ -21,6 +21,7 @@ from pathlib import Path
 
 from . import ir
 from .config import Config
+from .deepstack import run_deep
 from .discover import SourceFile, default_root, discover, read_source
 from .entrypoints import Entry, EntryFinder
 from .frontends import MODEL_FAMILY, parser_for
@@ -68,6 +69,11 @@ def models_resolver(models: dict[str, Models]):
 
 
 def analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Config, root: str) -> Analysis:
+    """Entry points, flows and checks over the lowered modules (on a deep stack: see :mod:`toolsink.deepstack`)."""
+    return run_deep(_analyse_modules, modules, rules, config, root)
+
+
+def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Config, root: str) -> Analysis:
     models = load_models(tuple(str(d) for d in config.rules_dirs))
     project = Project(modules)
     engine = Engine(project, models_resolver(models))
@@ -93,6 +99,7 @@ def analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Co
     from .checks import run_checks
 
     result.findings.extend(run_checks(analysis, rules, config))
+    result.diagnostics.extend(engine.diagnostics)
     return analysis
 
 

@@ -28,6 +28,7 @@ from .values import (
 )
 
 MAX_FLOWS = 256
+MAX_CALL_DEPTH = 300  # nested summaries (helpers calling helpers); beyond it the engine says where it stopped
 _SEPARATORS = ("/", "\\")
 _HOST_FIXED = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}]+[/?#]|^/(?!/)|^\?")
 
@@ -106,6 +107,8 @@ class Engine:
         self._subclasses: dict[int, list[ir.Class]] | None = None
         self._parents: dict[int, dict[ir.Function, ir.Function]] = {}
         self.closure_envs: dict[ir.Function, Env] = {}  # nested function -> environment it was defined in
+        self.diagnostics: list[ir.Diagnostic] = []  # where the analysis gave up, said once per place
+        self._gave_up_at: set = set()
         self._mutated: dict[int, set[str]] = {}
         self._module_envs: dict[int, Env] = {}
 
@@ -119,6 +122,10 @@ class Engine:
                 return cached
         if fn in self.in_progress:
             return Summary(fn)  # recursion: what the cycle adds is found from its other entries
+        if len(self.in_progress) >= MAX_CALL_DEPTH:
+            self._gave_up(fn, f"stopped following calls at `{fn.qualname or fn.name}`, {MAX_CALL_DEPTH} calls deep; "
+                              "flows through deeper calls are not reported")
+            return Summary(fn)
         self.in_progress.add(fn)
         try:
             result = _FunctionAnalysis(self, fn, closure, param_refs=param_refs).run()
@@ -127,6 +134,14 @@ class Engine:
         if memo:
             self.summaries[fn] = result
         return result
+
+    def _gave_up(self, fn: ir.Function, message: str) -> None:
+        key = (id(fn), message)
+        if key in self._gave_up_at:
+            return
+        self._gave_up_at.add(key)
+        path = fn.module.path if fn.module is not None else ""
+        self.diagnostics.append(ir.Diagnostic(path, message, "analysis-limit", fn.span.line, fn.span.col))
 
     def entry_summary(self, fn: ir.Function) -> Summary:
         """The summary of a handler as registered: a handler nested in a function (``main()``, a
@@ -368,6 +383,8 @@ class _FunctionAnalysis:
             end = self.block(fn.body, env)
         except RecursionError:
             end = None
+            self.engine._gave_up(fn, f"analysis of `{fn.qualname or fn.name}` stopped: the code nests too deeply; "
+                                     "flows inside it may be missed")
         self.summary.returns = self.returns or EMPTY
         if self.validated:
             self.summary.validates = self._validated_on_exit(end)
