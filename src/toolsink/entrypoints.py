@@ -23,7 +23,7 @@ from .index import dotted_name
 from .models import _names, last_segment
 from .values import NOCONST, BoundMethod, Closure, Instance, Value
 from .taint import Engine, _FunctionAnalysis
-from .walk import stmt_exprs, sub_bodies
+from .walk import expr_children, stmt_exprs, sub_bodies
 
 _SDK_ROOTS: dict[int, set[str]] = {}
 _URI_VAR = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\*?\}")
@@ -64,6 +64,9 @@ def _match_any(name: str | None, patterns) -> bool:
 class EntryFinder:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # modules that look like MCP servers but gave no registration: said when the whole scan found none
+        # (tools are often registered in another module than the one that creates the server)
+        self.missed: list[ir.Diagnostic] = []
 
     def find(self, module: ir.Module) -> tuple[list[Entry], list[ir.Diagnostic]]:
         models = self.engine.models_for(module)
@@ -80,7 +83,30 @@ class EntryFinder:
         self.methods = {m for row in rows for m in _names(row.get("methods"))}
         self.callee_tails = {last_segment(c) for row in rows for c in _names(row.get("callee"))}
         self._walk(module.body, None)
+        if not self.entries:
+            self._say_if_missed(module)
         return self.entries, self.diagnostics
+
+    def _say_if_missed(self, module: ir.Module) -> None:
+        """A module that creates an MCP server, or writes tool-like objects with an ``inputSchema``, but has
+        no registration toolsink recognises: zero findings there would mean "not analysed", not "safe"."""
+        factories = [f for row in self.rows for f in _names(row.get("factories"))]
+        what = None
+        for expr in _all_exprs(module):
+            if isinstance(expr, ir.Container) and expr.kind == "dict" and any(
+                    isinstance(k, ir.Literal) and k.value in ("inputSchema", "input_schema") for k, _ in expr.entries):
+                what = "defines tool-like objects with an `inputSchema`"
+                break
+            if self.sdk_imported and isinstance(expr, ir.Call) and factories:
+                qual = self.analysis.static(expr.func).qualname
+                if qual and _match_any(qual, factories):
+                    what = f"creates an MCP server (`{qual}`)"
+                    break
+        if what is not None:
+            self.missed.append(ir.Diagnostic(
+                module.path, f"this module {what} but no tool, resource or prompt registration was recognised in "
+                "it; its handlers are not analysed (see the registration forms in the README)", "no-registration",
+                level="note"))
 
     # ------------------------------------------------------------------ walking
 
@@ -396,6 +422,30 @@ def _assigns_in(body):
     for s in body:
         if isinstance(s, ir.Assign) and s.value is not None:
             yield s
+
+
+def _all_exprs(module: ir.Module):
+    """Every expression of a module, nested functions and classes included."""
+    stack = list(module.body)
+    exprs: list = []
+    while stack:
+        s = stack.pop()
+        if isinstance(s, ir.FunctionDef):
+            stack.extend(s.function.body)
+            continue
+        if isinstance(s, ir.ClassDef):
+            stack.extend(s.cls.body)
+            continue
+        exprs.extend(stmt_exprs(s))
+        for sub in sub_bodies(s):
+            stack.extend(sub)
+        while exprs:
+            e = exprs.pop()
+            yield e
+            if isinstance(e, ir.FunctionRef):
+                stack.extend(e.function.body)
+            else:
+                exprs.extend(expr_children(e))
 
 
 def uri_variables(uri: str) -> list[str]:

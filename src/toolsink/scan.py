@@ -89,6 +89,8 @@ def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: C
                                                 "internal-error")]
         analysis.entries.extend(entries)
         result.diagnostics.extend(diags)
+    if not analysis.entries:
+        result.diagnostics.extend(finder.missed)
     for entry in analysis.entries:
         result.registrations.append(registration_record(entry, builder.checker))
         try:
