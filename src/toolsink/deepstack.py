@@ -35,14 +35,14 @@ def run_deep(fn, *args, **kwargs):
     with _lock:  # stack_size and the recursion limit are process-wide settings
         old_size = threading.stack_size()
         old_limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))  # before the worker starts recursing
         try:
             threading.stack_size(STACK_BYTES)
-            worker = threading.Thread(target=target, name="toolsink-analysis", daemon=True)
-            worker.start()
-        finally:
-            threading.stack_size(old_size)
-        sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
-        try:
+            try:
+                worker = threading.Thread(target=target, name="toolsink-analysis", daemon=True)
+                worker.start()
+            finally:
+                threading.stack_size(old_size)
             worker.join()
         finally:
             sys.setrecursionlimit(old_limit)
