@@ -69,7 +69,7 @@ def test_reports_the_cli_findings_at_the_sink(project: Path) -> None:
     assert got == cli_rows(project, "server.py")
     assert ("server.py", 17, 12, "MCP108",
             "Tool `run_shell` hands argument `command` whole to `subprocess.check_output` as the shell command: "
-            "the model can run any shell command this server can") in got
+            "the model chooses the whole shell command") in got
     expected_lines = {n for n, text in enumerate((project / "server.py").read_text().splitlines(), 1)
                       if re.search(r"#\s*error: MCP10[128]", text)}
     assert {line for _, line, _, _, _ in got} == expected_lines

@@ -36,6 +36,8 @@ def filter_baseline(path: str, findings: list[Finding]) -> list[Finding]:
         known = Counter(row["fingerprint"] for row in data["findings"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: not a toolsink baseline file ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not a toolsink baseline file (JSON nested too deeply)") from None
     out = []
     for f in findings:
         if known[f.fingerprint] > 0:

@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--project-root", metavar="DIR",
                       help="index every source file under DIR (flows across modules) but report only on PATHs")
     scan.add_argument("--no-respect-gitignore", action="store_true", help="scan files that .gitignore excludes")
+    scan.add_argument("--follow-links", action="store_true",
+                      help="follow symlinks that point outside the scanned folders (not followed by default)")
     scan.add_argument("--sarif-category", metavar="ID", help="SARIF automationDetails.id, for several runs per repo")
     scan.add_argument("--stdin-filename", metavar="PATH",
                       help="read the contents of PATH from standard input (editors); other files come from disk")
@@ -92,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("toolsink: interrupted", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # `toolsink rules | head -1`: the reader has all it wanted
+        _silence_stdout()
+        return EXIT_OK
     except Exception as exc:  # an internal error is exit 2, with a message, never a bare traceback
         from .config import ConfigError
         from .rules import RuleError
@@ -106,6 +111,15 @@ def main(argv: list[str] | None = None) -> int:
                 print("toolsink: run with --debug for the traceback, and please report it", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_ERROR
+
+
+def _silence_stdout() -> None:
+    """After the reader of standard output went away, send what is left (and the final flush) nowhere."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _scan(args) -> int:
@@ -130,6 +144,8 @@ def _scan(args) -> int:
         config.extend_exclude = list(config.extend_exclude) + args.exclude
     if args.no_respect_gitignore:
         config.respect_gitignore = False
+    if args.follow_links:
+        config.follow_links = True
     if args.require_reason:
         config.require_reason = True
     if args.report_unused_suppressions:
@@ -162,11 +178,19 @@ def _scan(args) -> int:
                "color": args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")}
     output = FORMATS[args.format](result, rules, **options)
     if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(output)
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(output)
+        except OSError as exc:  # a missing folder, a directory, a full disk
+            print(f"toolsink: error: cannot write the report to {args.output}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return EXIT_ERROR
     elif output:
-        sys.stdout.write(output if output.endswith("\n") else output + "\n")
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(output if output.endswith("\n") else output + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # `toolsink scan . | head`: the exit code still tells the result
+            _silence_stdout()
     fails = [f for f in result.findings if config.fails_on(f.severity)]
     not_found = [d for d in result.diagnostics if d.code == "path-not-found"]
     if not_found:  # a mistyped path must not pass CI as "no findings"

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import jsonschema
+import pathspec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,6 +34,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "config.schema.json"
 SEVERITY_RANK = {"note": 0, "warning": 1, "error": 2}
 DEFAULT_MAX_FILE_SIZE = 2_000_000
+MAX_FILE_SIZE_LIMIT = 1 << 40  # 1 TiB: larger numbers are a typo, not a file size
 
 
 class ConfigError(Exception):
@@ -52,6 +54,7 @@ class Config:
     root_env_vars: list[str] = field(default_factory=list)
     fail_on: str = "note"
     respect_gitignore: bool = True
+    follow_links: bool = False  # symlinks out of the scanned folders
     require_reason: bool = False
     report_unused_suppressions: bool = False
     config_path: Path | None = None
@@ -157,6 +160,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{_shown(path)}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{_shown(path)}: invalid TOML: arrays or tables nest too deeply") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{_shown(path)}: invalid TOML: not UTF-8 (byte offset {exc.start})") from None
     except OSError as exc:
@@ -178,7 +183,17 @@ def _build(table: dict[str, Any], path: Path) -> Config:
     _validate(table, where, path)
     values: dict[str, Any] = {key.replace("-", "_"): value for key, value in table.items()}
     if "max_file_size" in values:
-        values["max_file_size"] = int(values["max_file_size"])  # TOML 2e6 validates as an integer
+        size = values["max_file_size"]
+        if not isinstance(size, (int, float)) or size != size or size > MAX_FILE_SIZE_LIMIT:
+            raise ConfigError(f'{where}"max-file-size": {_value(size)} is too large; the largest accepted is '
+                              f"{MAX_FILE_SIZE_LIMIT:,} bytes")
+        values["max_file_size"] = int(size)  # TOML 2e6 validates as an integer
+    for key in ("exclude", "extend_exclude"):
+        for pattern in values.get(key, ()):
+            try:
+                pathspec.GitIgnoreSpec.from_lines([pattern])
+            except Exception as exc:  # re.error, ValueError, TypeError from a malformed pattern
+                raise ConfigError(f'{where}"{key.replace("_", "-")}": pattern "{pattern}" is invalid: {exc}') from None
     base = path.resolve().parent
     dirs = []
     for entry in values.get("rules_dirs", []):

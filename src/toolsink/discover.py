@@ -95,12 +95,30 @@ def _load_ignore_file(path: str, base: str, diagnostics: list[Diagnostic], root:
         message = f"cannot read ignore file: {_reason(exc)}"
         diagnostics.append(Diagnostic(_display(path, root), message, "unreadable"))
         return None
+    def bad(lineno: int, line: str, exc: Exception) -> None:
+        diagnostics.append(Diagnostic(_display(path, root), f"pattern `{line}` is invalid ({exc}); "
+                                      "skipped, as git does", "bad-ignore-file", line=lineno))
+
+    return _Ignore(_slash(base).rstrip("/"), compile_patterns(lines, bad))
+
+
+def compile_patterns(lines: Sequence[str], on_bad=None) -> pathspec.GitIgnoreSpec:
+    """Gitignore-style patterns; a line that does not compile (``[z-a].py``) is skipped and reported through
+    ``on_bad(lineno, line, error)``, the way git ignores a pattern it cannot use."""
     try:
-        return _Ignore(_slash(base).rstrip("/"), pathspec.GitIgnoreSpec.from_lines(lines))
-    except (ValueError, TypeError) as exc:  # pathspec raises on malformed patterns
-        message = f"bad pattern in ignore file: {exc}"
-        diagnostics.append(Diagnostic(_display(path, root), message, "bad-ignore-file"))
-        return None
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except Exception:  # pathspec raises re.error, ValueError or TypeError on malformed patterns
+        pass
+    good = []
+    for lineno, line in enumerate(lines, 1):
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except Exception as exc:
+            if on_bad is not None:
+                on_bad(lineno, line, exc)
+            continue
+        good.append(line)
+    return pathspec.GitIgnoreSpec.from_lines(good)
 
 
 def _git_top(directory: str) -> str | None:
@@ -212,10 +230,12 @@ class _Found:
 
 
 class _Walker:
-    def __init__(self, root: str, excludes: list[str], respect_gitignore: bool) -> None:
+    def __init__(self, root: str, excludes: list[str], respect_gitignore: bool, follow_links: bool = False) -> None:
         self.root = root
         self.respect_gitignore = respect_gitignore
-        spec = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
+        self.follow_links = follow_links
+        self.inside: list[str] = [os.path.realpath(root)]  # where a symlink may point without --follow-links
+        spec = compile_patterns(excludes) if excludes else None
         self.user = _Ignore(_slash(root).rstrip("/"), spec) if spec else None
         self.files: list[_Found] = []
         self.diagnostics: list[Diagnostic] = []
@@ -239,12 +259,15 @@ class _Walker:
         if key in self.visited:
             return
         self.visited.add(key)
+        self.inside.append(os.path.realpath(top))
         ignores = tuple(_ancestor_ignores(top, self.root, self.diagnostics)) if self.respect_gitignore else ()
         self._walk_tree(top, ignores, _ancestor_keys(top) + (key,), named=True, via_link=False)
         # Symlinked directories are followed after every real directory has been walked, so a file is
         # reported under its real path when it has one, and each target is walked at most once.
         while self.deferred:
             link, link_ignores, chain = self.deferred.pop(0)
+            if not self._may_follow(link):
+                continue
             try:
                 key = _identity(link)
             except OSError as exc:
@@ -256,6 +279,19 @@ class _Walker:
             elif key not in self.visited:
                 self.visited.add(key)
                 self._walk_tree(link, link_ignores, chain + (key,), named=False, via_link=True)
+
+    def _may_follow(self, link: str) -> bool:
+        """A symlink is followed when it stays inside the scanned folders (ruff and ripgrep do the same), or
+        with ``--follow-links``: ``ln -s /etc etc`` must not make a scan read the whole system."""
+        if self.follow_links:
+            return True
+        target = os.path.realpath(link)
+        if any(target == base or target.startswith(base.rstrip(os.sep) + os.sep) for base in self.inside):
+            return True
+        self.diag(link, f"symlink {os.path.basename(link)!r} points outside the scanned folder (to {target}); "
+                  "not followed (use --follow-links or `follow-links = true` to scan it)", "symlink-outside",
+                  "note")
+        return False
 
     def _walk_tree(self, top: str, ignores: tuple[_Ignore, ...], chain: tuple[_Key, ...],
                    *, named: bool, via_link: bool) -> None:
@@ -316,6 +352,8 @@ class _Walker:
             return
         if self.excluded(slash_path, ignores):
             return
+        if is_link and not self._may_follow(entry.path):
+            return
         self.files.append(_Found(entry.path, language, via_link or is_link))
 
     def named_file(self, abs_path: str, shown: str) -> None:
@@ -346,7 +384,7 @@ class _Walker:
 
 
 def discover(paths: Sequence[str | os.PathLike[str]], *, root: str | None = None, exclude: Sequence[str] = (),
-             respect_gitignore: bool = True) -> tuple[list[SourceFile], list[Diagnostic]]:
+             respect_gitignore: bool = True, follow_links: bool = False) -> tuple[list[SourceFile], list[Diagnostic]]:
     """Expand ``paths`` (files and directories) into the source files to scan, in a stable order.
 
     Named files are always included when their extension is known, even if ignored; directories are
@@ -356,7 +394,7 @@ def discover(paths: Sequence[str | os.PathLike[str]], *, root: str | None = None
     given = [os.fspath(p) for p in paths] or ["."]
     abs_given = [os.path.abspath(p) for p in given]
     root = os.path.abspath(root) if root is not None else default_root(abs_given)
-    walker = _Walker(root, list(exclude), respect_gitignore)
+    walker = _Walker(root, list(exclude), respect_gitignore, follow_links)
     for shown, abs_path in zip(given, abs_given):
         if os.path.isdir(abs_path):
             walker.walk(abs_path)
@@ -416,12 +454,17 @@ def read_source(file: SourceFile, max_bytes: int = 2_000_000) -> tuple[bytes | N
         data = data[len(codecs.BOM_UTF8):]
     declared = _declared_encoding(data) if file.language == "python" else None
     if declared is not None:
+        if not getattr(codecs.lookup(declared), "_is_text_encoding", True):
+            return fail(f"the declared coding `{declared}` is not a text encoding (Python refuses it too); "
+                        "skipped", "decode-error", 1, 1)
         try:
             return data.decode(declared).encode("utf-8"), None
         except UnicodeDecodeError as exc:
             line, col = _position(data, exc.start)
             return fail(f"not valid {declared} (the declared coding) at byte offset {exc.start}, "
                         f"line {line}, column {col}", "decode-error", line, col)
+        except (UnicodeError, ValueError, LookupError, TypeError) as exc:  # a lone surrogate, a codec's own error
+            return fail(f"cannot decode with the declared coding `{declared}`: {exc}", "decode-error", 1, 1)
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -47,25 +47,35 @@ def js_module_key(path: str) -> str:
 class Project:
     def __init__(self, modules: list[ir.Module]) -> None:
         self.modules = modules
-        self.by_name: dict[str, ir.Module] = {}
+        self.by_name: dict[str, ir.Module] = {}  # full path-derived names (relative imports), "js:" keys
         self.by_path: dict[str, ir.Module] = {}
         self._symbols: dict[int, dict[str, Symbol]] = {}
         self._exports: dict[int, dict[str, Symbol]] = {}
+        # Python absolute imports resolve as Python does: against the directory above a module's package
+        # (its source root: `src/`, the checkout, or a script's own folder), never by a path suffix, so a
+        # project file named `subprocess.py` or `os.py` does not answer every `import subprocess`
+        self.by_root: dict[tuple[str, str], ir.Module] = {}
+        self._root_of: dict[int, str] = {}
+        packages = {posixpath.dirname(m.path) for m in modules
+                    if m.language == "python" and posixpath.basename(m.path) in ("__init__.py", "__init__.pyi")}
+        self.package_roots: list[str] = []
         for m in modules:
             self.by_path[m.path] = m
             if m.language == "python":
-                full = python_module_name(m.path)
-                m.name = full
-                parts = full.split(".")
-                # register every suffix so `src/pkg/mod.py` answers to `pkg.mod`; the longest wins
-                for i in range(len(parts)):
-                    name = ".".join(parts[i:])
-                    prev = self.by_name.get(name)
-                    if prev is None or len(prev.name) > len(full):
-                        self.by_name[name] = m
+                m.name = python_module_name(m.path)
+                self.by_name.setdefault(m.name, m)
+                root = posixpath.dirname(m.path)
+                while root in packages:
+                    root = posixpath.dirname(root)
+                self._root_of[id(m)] = root
+                rel = m.path[len(root) + 1:] if root else m.path
+                self.by_root.setdefault((root, python_module_name(rel)), m)
+                if posixpath.dirname(m.path) in packages and root not in self.package_roots:
+                    self.package_roots.append(root)
             else:
                 m.name = js_module_key(m.path)
                 self.by_name.setdefault("js:" + m.name, m)
+        self.package_roots.sort(key=lambda r: (r.count("/"), r))
 
     # ------------------------------------------------------------------ modules
 
@@ -79,7 +89,12 @@ class Project:
                     base = base[: len(base) - (level - 1)]
                 name = ".".join([*base, spec] if spec else base)
                 return self.by_name.get(name)
-            return self.by_name.get(spec)
+            own = self._root_of.get(id(importer), "")
+            for root in (own, *self.package_roots, ""):
+                found = self.by_root.get((root, spec))
+                if found is not None:
+                    return found
+            return None
         if not spec.startswith("."):
             return None
         base = posixpath.dirname(importer.path)

@@ -12,6 +12,7 @@ to the top-level ``rules/`` so edits are seen without reinstalling.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -92,13 +93,46 @@ def _schema(name: str) -> dict:
     return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
 
 
+MAX_YAML_NODES = 200_000  # our own model files expand to a few thousand nodes
+
+
+def _check_expansion(path: Path, text: str) -> None:
+    """Refuse a YAML file whose aliases would expand past :data:`MAX_YAML_NODES` nodes, before anything is
+    built: a few hundred bytes of nested anchors ("billion laughs") otherwise take gigabytes, and rule
+    directories may be named by a scanned repository's own configuration."""
+    sizes: dict[str, int] = {}
+    open_anchors: list[tuple[str | None, int]] = []
+    count = 0
+    for event in yaml.parse(text, Loader=_YAML_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            count += sizes.get(event.anchor, 1)
+        elif isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+            count += 1
+            if isinstance(event, yaml.ScalarEvent) and event.anchor:
+                sizes[event.anchor] = 1
+            elif isinstance(event, yaml.CollectionStartEvent):
+                open_anchors.append((event.anchor, count))
+        elif isinstance(event, yaml.CollectionEndEvent) and open_anchors:
+            anchor, start = open_anchors.pop()
+            if anchor:
+                sizes[anchor] = count - start + 1
+        if count > MAX_YAML_NODES:
+            line = event.start_mark.line + 1 if event.start_mark is not None else 0
+            raise RuleError(f"{path}: line {line}: YAML aliases expand to more than {MAX_YAML_NODES:,} nodes; "
+                            "refused (write the values out)")
+
+
 def _load_yaml(path: Path, schema_name: str) -> dict:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        text = path.read_text(encoding="utf-8")
+        _check_expansion(path, text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"{path}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:
         raise RuleError(f"{path}: invalid YAML: {exc}") from None
+    except RecursionError:
+        raise RuleError(f"{path}: invalid YAML: nested too deeply") from None
     validator = jsonschema.Draft202012Validator(_schema(schema_name))
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
@@ -186,6 +220,12 @@ def _load_models(extra_dirs: tuple[str, ...]) -> tuple[tuple[str, Models], ...]:
     for directory in (RULES_DIR / "models", *(Path(d) / "models" for d in extra_dirs)):
         for path in sorted(directory.glob("*.yml")):
             data = _load_yaml(path, "models.schema.json")
+            for i, row in enumerate(data.get("literal_sources", ())):
+                try:
+                    re.compile(row["pattern"])
+                except re.error as exc:
+                    raise RuleError(f"{path}: field `literal_sources/{i}/pattern`: not a valid regular expression: "
+                                    f"{exc}") from None
             languages = data["language"] if isinstance(data["language"], list) else [data["language"]]
             for language in languages:
                 group = grouped.setdefault(language, {s: [] for s in (*SECTIONS, "context_types", "files")})

@@ -44,16 +44,29 @@ class Analysis:
 
 
 def parse_file(file: SourceFile, max_bytes: int) -> tuple[ir.Module | None, list[ir.Diagnostic], int]:
-    source, diag = read_source(file, max_bytes)
+    """Read and lower one file; whatever goes wrong is that file's diagnostic, never the scan's failure."""
+    try:
+        source, diag = read_source(file, max_bytes)
+    except Exception as exc:  # a reader bug must not cost the other files either
+        return None, [_internal(file.path, "reading", exc)], 0
     if source is None:
         return None, [diag] if diag else [], 0
+    module, diags, lines = parse_source(file.path, source, file.language)
+    return module, ([diag] if diag else []) + diags, lines
+
+
+def parse_source(path: str, source: bytes, language: str) -> tuple[ir.Module | None, list[ir.Diagnostic], int]:
+    """Lower a file's text (from disk, standard input or an editor buffer) under the per-file guard."""
     try:
-        module = parser_for(file.language)(file.path, source, file.language)
+        module = run_deep(parser_for(language), path, source, language)
     except Exception as exc:  # a frontend bug must not cost the other files
-        return None, [ir.Diagnostic(file.path, f"internal error while parsing: {type(exc).__name__}: {exc}",
-                                    "internal-error", level="error")], source.count(b"\n") + 1
-    extra = [diag] if diag else []
-    return module, extra, len(module.lines)
+        return None, [_internal(path, "parsing", exc)], source.count(b"\n") + 1
+    return module, [], len(module.lines)
+
+
+def _internal(path: str, doing: str, exc: Exception) -> ir.Diagnostic:
+    return ir.Diagnostic(path, f"internal error while {doing}: {type(exc).__name__}: {exc}", "internal-error",
+                         level="error")
 
 
 def models_resolver(models: dict[str, Models]):
@@ -126,7 +139,7 @@ def _scan(paths, config, *, root, rules, overrides, progress) -> Analysis:
     root = root or default_root(paths)
     rules = rules if rules is not None else load_rules(tuple(str(d) for d in config.rules_dirs))
     files, diagnostics = discover(paths, root=root, exclude=config.all_excludes,
-                                  respect_gitignore=config.respect_gitignore)
+                                  respect_gitignore=config.respect_gitignore, follow_links=config.follow_links)
     modules: list[ir.Module] = []
     lines = 0
     overrides = dict(overrides or {})
@@ -134,12 +147,9 @@ def _scan(paths, config, *, root, rules, overrides, progress) -> Analysis:
         if progress is not None and (done % 50 == 0 or done == len(files)):
             progress(done, len(files))
         if file.path in overrides:
-            source = overrides.pop(file.path)
-            module = parser_for(file.language)(file.path, source, file.language)
-            modules.append(module)
-            lines += len(module.lines)
-            continue
-        module, diags, n = parse_file(file, config.max_file_size)
+            module, diags, n = parse_source(file.path, overrides.pop(file.path), file.language)
+        else:
+            module, diags, n = parse_file(file, config.max_file_size)
         diagnostics.extend(diags)
         lines += n
         if module is not None:
@@ -149,9 +159,11 @@ def _scan(paths, config, *, root, rules, overrides, progress) -> Analysis:
 
         language = language_of(path)
         if language is not None:
-            module = parser_for(language)(path, source, language)
-            modules.append(module)
-            lines += len(module.lines)
+            module, diags, n = parse_source(path, source, language)
+            diagnostics.extend(diags)
+            lines += n
+            if module is not None:
+                modules.append(module)
     for module in modules:
         diagnostics.extend(module.diagnostics)
     analysis = analyse_modules(modules, rules, config, str(Path(root).resolve()))
