@@ -223,6 +223,7 @@ class _Lowerer:
         self.functions: list[ir.Function] = []
         self.classes: list[ir.Class] = []
         self.qualnames: set[str] = set()
+        self._next_suffix: dict[tuple[str, int], int] = {}
         # Enclosing definitions: (qualname, is_class); nested names are "outer.<locals>.inner".
         self.scopes: list[tuple[str, bool]] = []
         # Statements hoisted out of the expression being lowered (assignments in expressions, `require`).
@@ -302,11 +303,14 @@ class _Lowerer:
         base = prefix + (name if name else f"<{anon}@{line}>")
         qualname = base
         if qualname in self.qualnames:
-            qualname = f"{base}@{line}"
-            n = 2
+            # the next free number for this name is remembered: 20,000 arrows on one minified line would
+            # otherwise probe `@1#2`, `@1#3` ... from the start each time (quadratic)
+            n = self._next_suffix.get((base, line), 1)
+            qualname = f"{base}@{line}" if n == 1 else f"{base}@{line}#{n}"
             while qualname in self.qualnames:
-                qualname = f"{base}@{line}#{n}"
                 n += 1
+                qualname = f"{base}@{line}#{n}"
+            self._next_suffix[(base, line)] = n + 1
         self.qualnames.add(qualname)
         return qualname
 

@@ -271,5 +271,7 @@ def build_server() -> ToolsinkServer:
 
 def main() -> int:
     """Run the language server on standard input and output until the client says ``exit``."""
-    build_server().start_io()
+    from .lsp_io import serve_stdio
+
+    serve_stdio(build_server())
     return 0
