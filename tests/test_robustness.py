@@ -59,7 +59,7 @@ def test_raw_unicode_escape_with_a_lone_surrogate(project, expected):
 
 
 def test_pipe_in_an_import_specifier(project, expected):
-    (project / "a.ts").write_text('import x from "a|b";\nexport * from "./c|d";\nimport y from "./e|f";\n')
+    (project / "a.ts").write_text('import x from "a|b";\nexport * from "./c|d";\nimport y from "./e|f|g|h";\nimport { z } from "k|l|m";\nz(x, y);\n')
     assert server_findings(project) == (1, expected)
 
 

@@ -27,6 +27,7 @@ class Symbol:
     cls: ir.Class | None = None
     expr: ir.Expr | None = None
     qualname: str = ""
+    key: tuple = ()  # an import, resolved lazily: (level, module specifier, name, is default import)
 
 
 def python_module_name(path: str) -> str:
@@ -130,7 +131,7 @@ class Project:
                         self._collect_pattern(module, target, stmt.value, table)
             elif isinstance(stmt, ir.Import) and not stmt.reexport:
                 for name in stmt.names:
-                    table[name.alias] = Symbol("import", module, expr=None, qualname=self._import_key(stmt, name))
+                    table[name.alias] = Symbol("import", module, expr=None, key=self._import_key(stmt, name))
             elif isinstance(stmt, (ir.If, ir.Try)):
                 for sub in (stmt.body, getattr(stmt, "orelse", ()), *(h.body for h in getattr(stmt, "handlers", ()))):
                     self._collect(module, sub, table)
@@ -143,9 +144,9 @@ class Project:
                                                                                       if hasattr(value, "span") else ir.NO_SPAN))
 
     @staticmethod
-    def _import_key(stmt: ir.Import, name: ir.ImportName) -> str:
-        # encoded so resolution can be lazy: level|module|name|default
-        return f"{stmt.level}|{stmt.module}|{name.name or ''}|{int(name.default)}"
+    def _import_key(stmt: ir.Import, name: ir.ImportName) -> tuple:
+        # a tuple, never a joined string: a specifier may contain any character (`"a|b"`)
+        return (stmt.level, stmt.module, name.name or "", bool(name.default))
 
     def exports(self, module: ir.Module) -> dict[str, Symbol]:
         """Names another module can import from ``module`` (JS: declarations, export lists, re-exports)."""
@@ -186,14 +187,14 @@ class Project:
             return self._star_lookup(module, name, _depth) if _depth < 8 else None
         if sym.kind != "import":
             return sym
-        return self.follow_import(module, sym.qualname, _depth)
+        return self.follow_import(module, sym.key, _depth)
 
     def _star_lookup(self, module: ir.Module, name: str, depth: int) -> Symbol | None:
         """``from .terminal import *`` brings every public name of a project module."""
         if module.language != "python":  # `export * from "./terminal.js"` in a barrel file
             sym = self.exports(module).get(name)
             if sym is not None and sym.kind == "import":
-                return self.follow_import(module, sym.qualname, depth + 1)
+                return self.follow_import(module, sym.key, depth + 1)
             return sym
         if name.startswith("_"):
             return None
@@ -206,9 +207,8 @@ class Project:
                         return found
         return None
 
-    def follow_import(self, module: ir.Module, key: str, _depth: int = 0) -> Symbol:
-        level_s, spec, name, default = key.split("|")
-        level = int(level_s)
+    def follow_import(self, module: ir.Module, key: tuple, _depth: int = 0) -> Symbol:
+        level, spec, name, default = key
         js = module.language != "python"
         if js:
             spec_clean = spec[5:] if spec.startswith("node:") else spec
@@ -216,14 +216,14 @@ class Project:
             spec_clean = spec
         target = self.resolve_module(module, spec_clean, level) if _depth < 12 else None
         if target is not None:
-            if not name and not (js and default == "1"):
+            if not name and not (js and default):
                 return Symbol("module", target)
-            export = "default" if (js and default == "1") else name
+            export = "default" if (js and default) else name
             table = self.exports(target) if js else self.symbols(target)
             sym = table.get(export)
             if sym is not None:
                 if sym.kind == "import":
-                    return self.follow_import(target, sym.qualname, _depth + 1)
+                    return self.follow_import(target, sym.key, _depth + 1)
                 return sym
             if not js:  # `from pkg import submodule`
                 sub = self.resolve_module(module, f"{spec_clean}.{name}" if spec_clean else name, level)
