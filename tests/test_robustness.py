@@ -59,7 +59,15 @@ def test_raw_unicode_escape_with_a_lone_surrogate(project, expected):
 
 
 def test_pipe_in_an_import_specifier(project, expected):
-    (project / "a.ts").write_text('import x from "a|b";\nexport * from "./c|d";\nimport y from "./e|f|g|h";\nimport { z } from "k|l|m";\nz(x, y);\n')
+    (project / "a.ts").write_text(textwrap.dedent("""\
+        import x from "a|b";
+        import y from "./e|f|g|h";
+        import { z } from "k|l|m";
+        import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+        export * from "./c|d";
+        const server = new McpServer({ name: "p", version: "1" });
+        server.tool("t", {}, async (args) => z(x, y(args)));
+        """))
     assert server_findings(project) == (1, expected)
 
 
