@@ -5,7 +5,7 @@ nested summaries, each a few dozen Python frames deep) and the frontends lower n
 CPython's default limit (1,000 frames) and the main thread's C stack (8 MiB) are too small for that, and
 raising the limit alone risks a crash of the interpreter. A worker thread gets its own large stack; the
 interpreter-wide limit is raised only while it runs, and the engine bounds call depth itself
-(:data:`toolsink.taint.MAX_CALL_DEPTH`) and says where it stopped.
+(:data:`toolsink.engine.records.MAX_CALL_DEPTH`) and says where it stopped.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from . import ir
 from .index import dotted_name
 from .models import _names, last_segment
 from .values import NOCONST, BoundMethod, Closure, Instance, Value
-from .taint import Engine, _FunctionAnalysis
+from .engine import Analysis, Engine
 from .walk import expr_children, stmt_exprs, sub_bodies
 
 _SDK_ROOTS: dict[int, set[str]] = {}
@@ -73,7 +73,7 @@ class EntryFinder:
         rows = models.registrations
         if not rows:
             return [], []
-        self.analysis = _FunctionAnalysis(self.engine, None, None, module=module)
+        self.analysis = Analysis(self.engine, None, None, module=module)
         self.module = module
         self.rows = rows
         self.sdk_imported = self._imports_sdk(module, rows)
@@ -170,7 +170,7 @@ class EntryFinder:
         analysis = self.analysis
         if fn is not None:
             try:
-                return analysis.expr(expr, dict(self._env_for(fn)))
+                return analysis.evaluate(expr, dict(self._env_for(fn)))
             except RecursionError:
                 return Value()
         return analysis.static(expr)
@@ -194,7 +194,7 @@ class EntryFinder:
         for s in _assigns_in(fn.body):
             for t in s.targets:
                 if isinstance(t, ir.Name):
-                    env[t.id] = analysis.expr(s.value, dict(env)) if parent is not None else analysis.static(s.value)
+                    env[t.id] = analysis.evaluate(s.value, dict(env)) if parent is not None else analysis.static(s.value)
         self._envs[fn] = env
         return env
 

@@ -30,7 +30,7 @@ from .models import CompiledModels, compile_models
 from .result import ScanResult
 from .rules import Models, Rule, load_models, load_rules
 from .sources import FindingBuilder, registration_record
-from .taint import Engine
+from .engine import Engine
 
 
 @dataclass(slots=True)

@@ -1,6 +1,6 @@
 """Sources and findings: which handler parameters the model writes, and the findings their flows give.
 
-For each registration the handler's summary (:mod:`toolsink.taint`) lists the flows from its parameters
+For each registration the handler's summary (:mod:`toolsink.engine`) lists the flows from its parameters
 to sinks. Here the registration model decides which parameters are sources (all of them for FastMCP-style
 tools, ``arguments`` for a low-level ``call_tool`` dispatcher), parameters whose declared type makes them
 safe (``int``, ``Literal[...]``, an ``Enum``, a pattern-constrained field, ``z.number()``) are dropped,
@@ -18,7 +18,7 @@ from .index import Project
 from .models import CompiledModels
 from .result import Parameter, Registration
 from .rules import Rule
-from .taint import Engine, SinkFlow, _FunctionAnalysis
+from .engine import Analysis, Engine, SinkFlow
 from .values import NOCONST, Value
 
 KIND_WORDS = {
@@ -55,7 +55,7 @@ class SourceChecker:
         self.engine = engine
 
     def _static(self, module: ir.Module, expr: ir.Expr) -> Value:
-        return _FunctionAnalysis(self.engine, None, None, module=module).static(expr)
+        return Analysis(self.engine, None, None, module=module).static(expr)
 
     def is_context(self, module: ir.Module, models: CompiledModels, param: ir.Param) -> bool:
         if param.kind == "self":

@@ -16,7 +16,8 @@ from __future__ import annotations
 from .. import ir
 from ..findings import Finding, TraceStep
 from ..sources import entry_label, loc
-from ..taint import _FunctionAnalysis
+from ..engine import Analysis
+from ..engine.sinks import condition
 from ..walk import expr_children, stmt_exprs, sub_bodies
 from ..values import NOCONST
 
@@ -108,7 +109,7 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
         models = engine.models_for(module)
         if not models.raw.call_checks:
             continue
-        static = _FunctionAnalysis(engine, None, None, module=module)
+        static = Analysis(engine, None, None, module=module)
         for call in _calls(module.body):
             method = call.func.attr if isinstance(call.func, ir.Attribute) else None
             last = method or (call.func.id if isinstance(call.func, ir.Name) else None)
@@ -121,9 +122,9 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
             args = [static.static(a) for a in call.args]
             kwargs = {k.name: static.static(k.value) for k in call.keywords}
             for row in rows:
-                if any(not static._condition(c, call, args, kwargs) for c in row.get("when", ())):
+                if any(not condition(c, call, args, kwargs) for c in row.get("when", ())):
                     continue
-                if any(static._condition(c, call, args, kwargs) for c in row.get("unless", ())):
+                if any(condition(c, call, args, kwargs) for c in row.get("unless", ())):
                     continue
                 rule = rules.get(row["rule"])
                 if rule is None:

@@ -1,0 +1,162 @@
+"""Sinks: model rows with their conditions, argv lists split into the program and its arguments (options,
+their values, ``--``), and the flows recorded in the function's summary."""
+
+from __future__ import annotations
+
+import fnmatch
+
+from .. import ir
+from ..values import NOCONST, Value, all_facts
+from .records import MAX_FLOWS, Effect, SinkFlow
+
+
+def _arg(ctx, row_arg: int, args, kwargs, name: str | None = None) -> Value | None:
+    if row_arg < len(args):
+        return args[row_arg]
+    return kwargs.get(name) if name else None
+
+
+def condition(cond: dict, e: ir.Call, args, kwargs) -> bool:
+    if "any_arg" in cond:  # min(x, 20): a number whatever x is (or an error)
+        return any(isinstance(a.const, (int, float)) and not isinstance(a.const, bool) for a in args)
+    if "literal_in" in cond:  # name.replace(/]/g, "]]"): the written literal (or regex literal's pattern)
+        i = cond.get("arg", 0)
+        return i < len(e.args) and literal_text(e.args[i]) in cond["literal_in"]
+    v = None
+    if "kwarg" in cond:
+        v = kwargs.get(cond["kwarg"])
+    elif "arg" in cond:
+        v = args[cond["arg"]] if cond["arg"] < len(args) else None
+    if v is not None and "property" in cond:
+        v = v.field(cond["property"])
+    if "present" in cond:
+        return (v is not None) == cond["present"]
+    if v is None:
+        return False
+    if "truthy" in cond:
+        if v.const is NOCONST:
+            return cond["truthy"] and bool(v.facts or v.qualname)  # unknown: truthy only if dynamic
+        return bool(v.const) == cond["truthy"]
+    if "equals" in cond:
+        return v.const == cond["equals"]
+    if "in" in cond:
+        return v.const in cond["in"]
+    if "contains" in cond:
+        return any(item.const == cond["contains"] for item in (v.items or ()))
+    if "qualname_in" in cond:
+        return bool(v.qualname) and any(fnmatch.fnmatchcase(v.qualname, q) for q in cond["qualname_in"])
+    return True
+
+
+def check_sink(ctx, row: dict, e: ir.Call, name: str, args, kwargs, receiver) -> None:
+    if any(not condition(c, e, args, kwargs) for c in row.get("when", ())):
+        return
+    if any(condition(c, e, args, kwargs) for c in row.get("unless", ())):
+        return
+    kind = row["kind"]
+    if (row.get("writes") or kind in ("shell-command", "program", "url", "code")) and len(ctx.summary.effects) < 64:
+        destructive = bool(row.get("destructive")) or kind == "shell-command"
+        ctx.summary.effects.append(Effect(kind, name, ctx.file, e.span, destructive, bool(row.get("writes"))))
+    values: list[Value] = []
+    kwnames = row.get("kwargs", ())
+    positions = row.get("args", ())
+    for i in positions:
+        if i < len(args):
+            if kind == "argument" and len(positions) > 1 and args[i].const == "--":
+                break  # os.execl(prog, prog, "--", x), repo.git.diff("--", x): the rest are operands
+            values.append(args[i])
+    for k in kwnames:
+        if k in kwargs:
+            values.append(kwargs[k])
+    if row.get("receiver_is_sink") and receiver is not None:
+        values.append(receiver)
+    prop = row.get("property")
+    if prop:
+        values = [v.field(prop) for v in values if v.field(prop) is not None]
+    ignore = frozenset(row.get("ignore_props", ()))
+    program = args[0].const if kind == "argument" and args and isinstance(args[0].const, str) else None
+    for v in values:
+        if kind == "argv" or kind == "argument":
+            check_argv(ctx, v, kind, name, e, ignore, program)
+        else:
+            hit(ctx, all_facts(v), kind, name, e, ignore)
+
+
+def check_argv(ctx, v: Value, kind: str, name: str, e: ir.Call, ignore, program=None) -> None:
+    if v.items is None and kind == "argument":
+        # a list handed in by the caller (`run(cmd, args)` wrapping execFile): its positions are known
+        # only at the call site, so flows from an untouched parameter are checked there (see apply)
+        deferred = tuple(f for f in all_facts(v) if f.origin.owner is ctx.fn and not f.steps)
+        for f in deferred:
+            if "argument" not in f.safe:
+                add_flow(ctx, SinkFlow(f, "argument", name, ctx.file, e.span, tuple(ctx.conds), ignore,
+                                       argv=True, program=program))
+        rest = tuple(f for f in all_facts(v) if f not in deferred)
+        hit(ctx, not_absolute(rest), "argument", name, e, ignore)
+        return
+    for facts, which in argv_hits(ctx, v, kind, program):
+        hit(ctx, facts, which, name, e, ignore)
+
+
+def argv_hits(ctx, v: Value, kind: str, program=None) -> list[tuple[tuple, str]]:
+    """The facts of an argv list that reach the program or can act as an option: not after ``--``, not
+    the value of an option that takes one (``--path <v>``, ``-C <v>``; see ``rules/models/programs.yml``),
+    not an absolute path (it starts with ``/``), not a string that starts with a literal."""
+    if v.items is None:
+        return [(all_facts(v), "program")] if kind == "argv" else [(not_absolute(all_facts(v)), "argument")]
+    out: list[tuple[tuple, str]] = []
+    items = v.items
+    if kind == "argv" and items:
+        out.append((all_facts(items[0]), "program"))
+        program = items[0].const if isinstance(items[0].const, str) else None
+        items = items[1:]
+    base = program.replace("\\", "/").rsplit("/", 1)[-1] if isinstance(program, str) else None
+    takes_value, flags = ctx.models.options.get(base, (frozenset(), frozenset())) if base else ((), ())
+    after_dashdash = expects_value = False
+    for item in items:
+        c = item.const
+        if expects_value:
+            expects_value = False
+            continue
+        if c == "--":
+            after_dashdash = True
+            continue
+        if after_dashdash:
+            continue
+        if isinstance(c, str) and c.startswith("-") and len(c) > 1:
+            expects_value = "=" not in c and (c in takes_value or c.startswith("--") and c not in flags)
+            continue
+        out.append((not_absolute(all_facts(item)), "argument"))
+    if v.facts and not after_dashdash:  # elements appended later (cmd.extend(args), cmd.push(x))
+        out.append((not_absolute(v.facts), "argument"))
+    return out
+
+
+def hit(ctx, facts, kind: str, name: str, e: ir.Call, ignore) -> None:
+    for f in facts:
+        if kind in f.safe or (ignore and ignore & f.props):
+            continue
+        add_flow(ctx, SinkFlow(f, kind, name, ctx.file, e.span, tuple(ctx.conds), ignore))
+
+
+def add_flow(ctx, flow: SinkFlow) -> None:
+    key = (flow.fact.origin, flow.kind, flow.file, flow.span, flow.conds, flow.fact.notes)
+    if key in ctx._flow_keys or len(ctx.summary.flows) >= MAX_FLOWS:
+        return
+    ctx._flow_keys.add(key)
+    ctx.summary.flows.append(flow)
+
+
+def literal_text(expr) -> str | None:
+    """A string literal's text, or the pattern of a regex literal (``/]/g`` is lowered to ``RegExp("]")``)."""
+    if isinstance(expr, ir.Literal) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, ir.Call) and expr.new and isinstance(expr.func, ir.Name) and expr.func.id == "RegExp" \
+            and expr.args and isinstance(expr.args[0], ir.Literal):
+        return expr.args[0].value
+    return None
+
+
+def not_absolute(facts) -> tuple:
+    """Facts of values that may start with ``-``: an absolute path (``path.resolve(p)``) cannot."""
+    return tuple(f for f in facts if "absolute" not in f.props)
