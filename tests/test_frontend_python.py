@@ -88,8 +88,8 @@ def test_comments_are_collected_by_line():
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.py")), ids=lambda p: p.name)
 def test_fixtures_lower_in_strict_mode(path, monkeypatch):
-    import toolsink.frontends.python as py
+    import toolsink.frontends.python.lowering as lowering
 
-    monkeypatch.setattr(py, "STRICT", True)
+    monkeypatch.setattr(lowering, "STRICT", True)
     module = parse(path.name, path.read_bytes())
     assert module.body or path.stat().st_size == 0
