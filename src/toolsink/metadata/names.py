@@ -17,7 +17,8 @@ import re
 import unicodedata
 
 from .phrases import KnownTools, PhraseSet, load_known_tools, load_phrases
-from .text import TextIssue, _hidden_kind, _is_invisible, char_label, fold, quote
+from .hidden import hidden_kind
+from .text import TextIssue, char_label, fold, is_invisible, quote
 
 _SEPARATORS = re.compile(r"[_\-. ]")
 
@@ -72,8 +73,8 @@ def _dup_key(name: str, confusables: dict[str, str]) -> str:
 def _hidden_chars(name: str) -> list[int]:
     return [
         i for i, ch in enumerate(name)
-        if not ch.isascii() and (_is_invisible(ch) or unicodedata.category(ch) in ("Mn", "Me")
-                                 or _hidden_kind(name, i, False))
+        if not ch.isascii() and (is_invisible(ch) or unicodedata.category(ch) in ("Mn", "Me")
+                                 or hidden_kind(name, i, False))
     ]
 
 
@@ -81,7 +82,7 @@ def _look_alikes(name: str, confusables: dict[str, str]) -> list[int]:
     """Positions of visible non-ASCII characters that fold to something else (Cyrillic а, fullwidth ａ)."""
     out = []
     for i, ch in enumerate(name):
-        if ch.isascii() or _is_invisible(ch) or unicodedata.category(ch) in ("Mn", "Me"):
+        if ch.isascii() or is_invisible(ch) or unicodedata.category(ch) in ("Mn", "Me"):
             continue
         folded = confusables.get(ch) or unicodedata.normalize("NFKC", ch)
         if folded != ch and folded.isascii():

@@ -31,7 +31,7 @@ import jsonschema
 import yaml
 
 from ..rules import RULES_DIR, RuleError
-from .text import QUOTE_MAX, Folded, TextIssue, _is_invisible, fold, quote
+from .text import QUOTE_MAX, Folded, TextIssue, fold, is_invisible, quote
 
 DATA_DIR = RULES_DIR / "metadata"
 PHRASES_FILE = DATA_DIR / "phrases.yml"
@@ -313,7 +313,7 @@ def _disguised(original: str, confusables: dict[str, str]) -> bool:
     for ch in original:
         if ch.isascii():
             continue
-        if _is_invisible(ch):
+        if is_invisible(ch):
             return True
         if ch.isalpha():
             folded = confusables.get(ch) or unicodedata.normalize("NFKC", ch)
