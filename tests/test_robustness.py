@@ -206,3 +206,19 @@ def test_many_arrows_on_one_line(project):
     done = toolsink(project, "scan", "bundle.js")
     assert done.returncode == 0
     assert time.monotonic() - start < 60  # generous: quadratic naming took 107 s
+
+
+def test_two_megabytes_of_python_with_the_limit_raised(project):
+    body = "\n".join(line for line in SERVER.splitlines() if not line.startswith(("import", "from")))
+    head = "\n".join(line for line in SERVER.splitlines() if line.startswith(("import", "from")))
+    parts, i = [head], 0
+    while sum(map(len, parts)) < 2_000_000:
+        parts.append(body.replace("def ", f"def v{i}_").replace("server = ", f"server{i} = ")
+                     .replace("@server.", f"@server{i}."))
+        i += 1
+    (project / "big.py").write_text("\n".join(parts) + "\n")
+    (project / "pyproject.toml").write_text("[tool.toolsink]\nmax-file-size = 5000000\n")
+    start = time.monotonic()
+    done = toolsink(project, "scan", "big.py", "--format", "concise")
+    assert done.returncode == 1 and done.stdout.count(b"big.py:") > 1000
+    assert time.monotonic() - start < 120  # generous: it took 31 s before, about 6 s now
