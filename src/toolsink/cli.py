@@ -66,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     manifest.add_argument("--check", metavar="FILE", help="compare with a committed manifest; exit 1 when it differs")
     manifest.add_argument("--config", metavar="FILE")
 
-    sub.add_parser("lsp", help="run the language server on standard input/output")
+    lsp = sub.add_parser("lsp", help="run the language server on standard input/output")
+    lsp.add_argument("--stdio", action="store_true", help="talk over standard input/output (the default and only "
+                     "transport; accepted because editors' language clients append it)")
     return parser
 
 
@@ -113,6 +115,22 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_ERROR
 
 
+def _unknown_selectors(config) -> list[str]:
+    """A line for each selector in --select/--ignore/--extend-select or the configuration that names no rule."""
+    import difflib
+
+    from .rules import load_rules
+
+    codes = list(load_rules(tuple(str(d) for d in config.rules_dirs)))
+    out = []
+    for selector in config.unmatched_selectors(codes):
+        close = difflib.get_close_matches(selector.upper(), codes, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else f"; rule codes are {codes[0]} to {codes[-1]} (`toolsink rules`)"
+        out.append(f'unknown rule code or prefix "{selector}" in the rule selection (--select, --ignore, '
+                   f"--extend-select or the configuration){hint}")
+    return out
+
+
 def _silence_stdout() -> None:
     """After the reader of standard output went away, send what is left (and the final flush) nowhere."""
     try:
@@ -130,6 +148,12 @@ def _scan(args) -> int:
     from .scan import scan
 
     paths = list(args.paths)
+    if "-" in paths:  # `toolsink scan - --stdin-filename X`: `-` is standard input, as in ruff and flake8
+        if not args.stdin_filename:
+            print("toolsink: error: `-` reads standard input and needs --stdin-filename to name the file",
+                  file=sys.stderr)
+            return EXIT_ERROR
+        paths = [p for p in paths if p != "-"] or ["."]
     overrides = None
     if args.stdin_filename:
         data = sys.stdin.buffer.read()
@@ -142,6 +166,10 @@ def _scan(args) -> int:
     config = config.with_overrides(select=args.select, ignore=args.ignore, extend_select=args.extend_select)
     if args.exclude:
         config.extend_exclude = list(config.extend_exclude) + args.exclude
+    unknown = _unknown_selectors(config)
+    if unknown:  # a typo in --select or `select = [...]` must not give a green run that checked nothing
+        print("\n".join(f"toolsink: error: {line}" for line in unknown), file=sys.stderr)
+        return EXIT_ERROR
     if args.no_respect_gitignore:
         config.respect_gitignore = False
     if args.follow_links:
