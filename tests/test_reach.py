@@ -221,3 +221,28 @@ def test_deep_helper_chain_is_followed_and_a_deeper_one_is_said(scan_source):
     result = scan_source({"deep.py": chain(400)})
     assert findings(result) == []
     assert any(d.code == "analysis-limit" and "calls deep" in d.message for d in result.diagnostics)
+
+
+def test_tsconfig_path_alias_resolves_to_the_project_module(scan_source):
+    result = scan_source({
+        "tsconfig.json": '{\n  // paths with a comment and a trailing comma\n  "compilerOptions": {"baseUrl": "src",'
+                         ' "paths": {"~/*": ["./*"],},},\n}\n',
+        "src/util/sh.ts": 'import { exec } from "child_process";\nexport function sh(c: string) { exec("ls " + c); }\n',
+        "src/server.ts": textwrap.dedent("""\
+            import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+            import { z } from "zod";
+            import { sh } from "~/util/sh.js";
+            const server = new McpServer({ name: "a", version: "1" });
+            server.tool("ls", { dir: z.string() }, async ({ dir }) => { sh(dir); return { content: [] }; });
+            """),
+    })
+    assert findings(result) == [("src/util/sh.ts", 2, "MCP101", "tool ls", "dir")]
+
+
+def test_jsonc_comments_and_trailing_commas_keep_strings():
+    from toolsink.tsconfig import strip_jsonc
+
+    text = '{"a": "http://x/*y*/", // c\n "b": [1, 2,], /* d */ "c": "e,]"}'
+    import json
+
+    assert json.loads(strip_jsonc(text)) == {"a": "http://x/*y*/", "b": [1, 2], "c": "e,]"}

@@ -46,8 +46,9 @@ def js_module_key(path: str) -> str:
 
 
 class Project:
-    def __init__(self, modules: list[ir.Module]) -> None:
+    def __init__(self, modules: list[ir.Module], aliases: list | None = None) -> None:
         self.modules = modules
+        self.aliases = aliases or []  # tsconfig path aliases (toolsink.tsconfig.PathAlias)
         self.by_name: dict[str, ir.Module] = {}  # full path-derived names (relative imports), "js:" keys
         self.by_path: dict[str, ir.Module] = {}
         self._symbols: dict[int, dict[str, Symbol]] = {}
@@ -97,9 +98,19 @@ class Project:
                     return found
             return None
         if not spec.startswith("."):
+            if not self.aliases:
+                return None
+            from .tsconfig import alias_candidates
+
+            for target in alias_candidates(self.aliases, importer.path, spec):  # "~/utils/x" via tsconfig paths
+                found = self._js_module(posixpath.normpath(target))
+                if found is not None:
+                    return found
             return None
         base = posixpath.dirname(importer.path)
-        target = posixpath.normpath(posixpath.join(base, spec))
+        return self._js_module(posixpath.normpath(posixpath.join(base, spec)))
+
+    def _js_module(self, target: str) -> ir.Module | None:
         key = js_module_key(target)
         for candidate in (key, target, key + "/index", target + "/index"):
             m = self.by_name.get("js:" + candidate)

@@ -88,7 +88,10 @@ def analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Co
 
 def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Config, root: str) -> Analysis:
     models = load_models(tuple(str(d) for d in config.rules_dirs))
-    project = Project(modules)
+    from .tsconfig import load_aliases
+
+    scripts = [m.path for m in modules if m.language != "python"]
+    project = Project(modules, load_aliases(scripts, root) if scripts else None)
     engine = Engine(project, models_resolver(models))
     result = ScanResult(root=root)
     analysis = Analysis(result, project, engine)
