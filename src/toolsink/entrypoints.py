@@ -47,6 +47,7 @@ class Entry:
     annotations: tuple = ()
     schema: ir.Expr | None = None
     config: ir.Expr | None = None
+    arms: tuple = ()  # ((line, col) of an if/switch, arm index) for each branch the registration sits in
 
 
 def _match_any(name: str | None, patterns) -> bool:
@@ -79,6 +80,7 @@ class EntryFinder:
         self.sdk_imported = self._imports_sdk(module, rows)
         self.entries: list[Entry] = []
         self.diagnostics: list[ir.Diagnostic] = []
+        self._arms: list[tuple] = []
         self._envs: dict[ir.Function, dict] = {}
         self.methods = {m for row in rows for m in _names(row.get("methods"))}
         self.callee_tails = {last_segment(c) for row in rows for c in _names(row.get("callee"))}
@@ -139,8 +141,13 @@ class EntryFinder:
             else:
                 for e in stmt_exprs(s):
                     self._scan_expr(e, fn)
-                for sub in sub_bodies(s):
+                branching = isinstance(s, (ir.If, ir.Switch))
+                for arm, sub in enumerate(sub_bodies(s)):
+                    if branching:
+                        self._arms.append(((s.span.line, s.span.col), arm))
                     self._walk(sub, fn)
+                    if branching:
+                        self._arms.pop()
 
     def _scan_expr(self, e, fn) -> None:
         stack = [e]
@@ -397,7 +404,7 @@ class EntryFinder:
         self.entries.append(Entry(
             row["entry"], name or (handler.name if handler else "?"), row["id"], self.module, span, handler, row,
             call, description or "", dline, title or "", annotations,
-            self._locate(row["schema"], call, fn) if "schema" in row else None,
+            self._locate(row["schema"], call, fn) if "schema" in row else None, arms=tuple(self._arms),
         ))
 
 

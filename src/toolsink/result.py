@@ -39,6 +39,7 @@ class Registration:
     parameters: tuple[Parameter, ...] = ()
     annotations: tuple[tuple[str, object], ...] = ()  # readOnlyHint=True, ...
     texts: tuple[tuple[str, str, int], ...] = ()  # every model-visible string: (where, text, line)
+    arms: tuple = ()  # ((line, col) of a branch statement, arm): arms of one `if` exclude each other
 
 
 @dataclass(slots=True)

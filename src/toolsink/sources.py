@@ -219,7 +219,7 @@ def registration_record(entry: Entry, checker: SourceChecker) -> Registration:
     return Registration(
         entry.kind, entry.name, module.path, entry.span.line, entry.span.col,
         fn.qualname if fn is not None else "", entry.form, entry.description, entry.title, tuple(params),
-        tuple(entry.annotations), tuple(texts),
+        tuple(entry.annotations), tuple(texts), entry.arms,
     )
 
 

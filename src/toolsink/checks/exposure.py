@@ -21,9 +21,9 @@ from ..engine.sinks import condition
 from ..walk import expr_children, stmt_exprs, sub_bodies
 from ..values import NOCONST
 
-# What contradicts readOnlyHint: a shell string (could do anything), an outbound request, a file write or
-# deletion. A fixed program run with an argv list (`git log`) is not evidence of a write by itself.
-_READ_ONLY_EFFECTS = ("shell-command", "url")
+# What contradicts readOnlyHint: a shell string (could do anything), an outbound request that can change
+# state (POST, PUT, PATCH, DELETE, or a method that is not known), a file write or deletion. A GET of an API,
+# or a fixed program run with an argv list (`git log`), is not evidence of a write by itself.
 
 
 def _truth(annotations, key: str):
@@ -48,8 +48,8 @@ def annotation_findings(analysis, rules, config) -> list[Finding]:
         summary = analysis.engine.entry_summary(entry.handler)
         effects = summary.effects
         if read_only:
-            effects = [e for e in effects if e.kind in _READ_ONLY_EFFECTS or e.destructive
-                       or (e.kind == "path" and e.writes)]
+            effects = [e for e in effects if e.kind == "shell-command" or e.destructive
+                       or (e.kind in ("path", "url") and e.writes)]
             claim = "readOnlyHint: true"
         else:
             effects = [e for e in effects if e.destructive]

@@ -40,7 +40,11 @@ def metadata_findings(analysis, rules, config) -> list[Finding]:
         if reg.kind == "tool" and reg.name not in ("", "*", "?"):
             by_module[reg.path].append(reg)
     for path, regs in by_module.items():
-        for index, issue in check_names([(r.name, r.path, r.line) for r in regs]):
+        def exclusive(i: int, j: int, regs=regs) -> bool:
+            arms = dict(regs[j].arms)
+            return any(stmt in arms and arms[stmt] != arm for stmt, arm in regs[i].arms)
+
+        for index, issue in check_names([(r.name, r.path, r.line) for r in regs], exclusive=exclusive):
             rule = rules.get(issue.rule)
             if rule is not None:
                 reg = regs[index]

@@ -48,6 +48,32 @@ def condition(cond: dict, e: ir.Call, args, kwargs) -> bool:
     return True
 
 
+_SAFE_HTTP_METHODS = frozenset({"get", "head", "options"})
+_STATE_HTTP_METHODS = frozenset({"post", "put", "patch", "delete"})
+
+
+def _changes_state(name: str, args, kwargs) -> bool:
+    """Whether an outbound request can change state elsewhere: HTTP semantics, not a library's name. A verb
+    in the callee (`requests.post`, `axios.delete`) or a `method` option (`fetch(url, {method: "POST"})`,
+    `request("PUT", url)`) decides; a request whose method is not known counts as one that may."""
+    verb = name.rsplit(".", 1)[-1].lower()
+    if verb in _STATE_HTTP_METHODS:
+        return True
+    if verb in _SAFE_HTTP_METHODS:
+        return False
+    method = kwargs.get("method")
+    for a in args[1:3]:
+        if method is None and a.field("method") is not None:
+            method = a.field("method")
+    if method is None and args and isinstance(args[0].const, str) and args[0].const.lower() in (
+            _SAFE_HTTP_METHODS | _STATE_HTTP_METHODS):
+        method = args[0]
+    if method is None:  # clients default to GET; a generic `request` without a known method may do anything
+        return verb == "request"
+    const = method.const
+    return not (isinstance(const, str) and const.lower() in _SAFE_HTTP_METHODS)
+
+
 def check_sink(ctx, row: dict, e: ir.Call, name: str, args, kwargs, receiver) -> None:
     if any(not condition(c, e, args, kwargs) for c in row.get("when", ())):
         return
@@ -56,7 +82,8 @@ def check_sink(ctx, row: dict, e: ir.Call, name: str, args, kwargs, receiver) ->
     kind = row["kind"]
     if (row.get("writes") or kind in ("shell-command", "program", "url", "code")) and len(ctx.summary.effects) < 64:
         destructive = bool(row.get("destructive")) or kind == "shell-command"
-        ctx.summary.effects.append(Effect(kind, name, ctx.file, e.span, destructive, bool(row.get("writes"))))
+        writes = bool(row.get("writes")) or kind == "url" and _changes_state(name, args, kwargs)
+        ctx.summary.effects.append(Effect(kind, name, ctx.file, e.span, destructive, writes))
     values: list[Value] = []
     kwnames = row.get("kwargs", ())
     positions = row.get("args", ())

@@ -138,13 +138,15 @@ def check_names(
     *,
     known: KnownTools | None = None,
     phrases: PhraseSet | None = None,
+    exclusive=None,
 ) -> list[tuple[int, TextIssue]]:
     """Issues for the tool names of one server: ``(name, path, line)`` in, ``(index, issue)`` out.
 
     MCP207 marks every later registration of a name that folds (NFKC, look-alikes, case, invisible
     characters) to an earlier one. MCP206 marks a name with hidden characters, a name mixing Latin with
     look-alike letters, a name that reads as a well-known tool only after folding, and a near miss of a
-    well-known name. An exact well-known name is not an issue.
+    well-known name. An exact well-known name is not an issue. ``exclusive(i, j)`` says that two
+    registrations can never both run (the two arms of an ``if``): they are not duplicates.
     """
     known = known or load_known_tools()
     confusables = (phrases or load_phrases()).confusables
@@ -157,7 +159,7 @@ def check_names(
         dkey = _dup_key(name, confusables)
         if not dkey:
             continue
-        if dkey in first_seen:
+        if dkey in first_seen and not (exclusive is not None and exclusive(index, first_seen[dkey])):
             other, opath, oline = names[first_seen[dkey]]
             how = "the same name" if other == name else (
                 f'"{visible_name(other)}" (differs only in case, look-alike or invisible characters)'
@@ -165,7 +167,7 @@ def check_names(
             out.append((index, TextIssue(
                 "MCP207", f'tool name "{visible_name(name)}" repeats {how} registered at {opath}:{oline}', 0,
             )))
-        else:
+        elif dkey not in first_seen:
             first_seen[dkey] = index
 
     for index, (name, _path, _line) in enumerate(names):
