@@ -76,28 +76,29 @@ def _line(module: ir.Module, line: int) -> str:
     return module.lines[line - 1].strip() if 0 < line <= len(module.lines) else ""
 
 
-def _calls(body):
-    """Every call in a body, in nested functions, lambdas and classes too."""
-    stack = list(body)
+def _calls(body, scope=None):
+    """Every call in a body, in nested functions, lambdas and classes too, with the innermost function
+    (or None for module level) it sits in."""
+    stack = [(s, scope) for s in body]
     while stack:
-        s = stack.pop()
+        s, scope = stack.pop()
         if isinstance(s, ir.FunctionDef):
-            stack.extend(s.function.body)
+            stack.extend((x, s.function) for x in s.function.body)
             exprs = list(s.function.decorators)
         elif isinstance(s, ir.ClassDef):
-            stack.extend(s.cls.body)
+            stack.extend((x, scope) for x in s.cls.body)
             continue
         else:
             exprs = list(stmt_exprs(s))
             for sub in sub_bodies(s):
-                stack.extend(sub)
+                stack.extend((x, scope) for x in sub)
         todo = exprs
         while todo:
             x = todo.pop()
             if isinstance(x, ir.Call):
-                yield x
+                yield x, scope
             if isinstance(x, ir.FunctionRef):
-                stack.extend(x.function.body)
+                stack.extend((y, x.function) for y in x.function.body)
                 continue
             todo.extend(c for c in expr_children(x) if c is not None)
 
@@ -110,7 +111,9 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
         if not models.raw.call_checks:
             continue
         static = Analysis(engine, None, None, module=module)
-        for call in _calls(module.body):
+        calls = list(_calls(module.body))
+        scope_calls: dict = {}  # function (None: module) -> qualified names it calls, built on demand
+        for call, scope in calls:
             method = call.func.attr if isinstance(call.func, ir.Attribute) else None
             last = method or (call.func.id if isinstance(call.func, ir.Name) else None)
             if not models.call_checks.may_match(last):
@@ -126,6 +129,9 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
                     continue
                 if any(condition(c, call, args, kwargs) for c in row.get("unless", ())):
                     continue
+                if "unless_scope_calls" in row and _scope_calls_any(static, calls, scope, scope_calls,
+                                                                    row["unless_scope_calls"]):
+                    continue
                 rule = rules.get(row["rule"])
                 if rule is None:
                     continue
@@ -140,6 +146,15 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
                     snippet=_line(module, call.span.line),
                 ))
     return out
+
+
+def _scope_calls_any(static, calls, scope, cache: dict, names) -> bool:
+    import fnmatch
+
+    if scope not in cache:
+        cache[scope] = {static.static(c.func).qualname or "" for c, s in calls if s is scope}
+    wanted = [names] if isinstance(names, str) else names
+    return any(fnmatch.fnmatchcase(q, n) for q in cache[scope] for n in wanted)
 
 
 def _format(template: str, values: dict) -> str:
