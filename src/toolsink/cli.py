@@ -142,8 +142,13 @@ def _scan(args) -> int:
         def progress(done: int, total: int) -> None:
             end = "\n" if done == total else ""
             print(f"\rtoolsink: parsed {done}/{total} files", end=end, file=sys.stderr, flush=True)
+    # The CLI owns its process: keep the raised GC thresholds and freeze the result graph, so reporting
+    # never rescans it (see :func:`run` for the exit).
     analysis = scan([args.project_root, *paths] if args.project_root else paths, config, root=root,
-                    overrides=overrides, progress=progress)
+                    overrides=overrides, progress=progress, restore_gc=False)
+    import gc
+
+    gc.freeze()
     result = analysis.result
     if args.project_root:  # pre-commit: the repository is indexed, the named files reported
         from .integrations import restrict
@@ -180,5 +185,19 @@ def _scan(args) -> int:
     return EXIT_OK
 
 
+def run() -> None:  # pragma: no cover - the console-script entry point; tests call main()
+    """Run :func:`main` and end the process without tearing down its objects.
+
+    Freeing a large scan's result graph at interpreter exit took seconds (measured: 3.7 s of a 16 s scan
+    of 300k lines); the process is ending anyway, so after flushing the output it exits directly."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:  # a closed pipe: let the normal exit report it
+        sys.exit(code)
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
