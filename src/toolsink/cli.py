@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--report-unused-suppressions", action="store_true", help="report suppressions that match nothing")
     scan.add_argument("--quiet", "-q", action="store_true", help="text format: no summary line")
     scan.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    scan.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    scan.add_argument("--cache-dir", metavar="DIR", help="result cache directory (default: ROOT/.toolsink_cache)")
 
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("code", nargs="?", help="a rule code, e.g. MCP101")
@@ -137,6 +139,23 @@ def _scan(args) -> int:
     if overrides:
         overrides = {os.path.relpath(os.path.abspath(k), os.path.abspath(root)).replace(os.sep, "/"): v
                      for k, v in overrides.items()}
+    options = {"category": args.sarif_category, "version": __version__, "quiet": args.quiet,
+               "color": args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")}
+    cached = None
+    if not (args.no_cache or overrides or args.write_baseline or os.environ.get("TOOLSINK_NO_CACHE")):
+        from . import cache
+
+        key_options = {k: v for k, v in sorted(vars(args).items()) if k not in ("output", "debug", "no_cache")}
+        key_options.update(options, root=os.path.abspath(root), cwd=os.getcwd())
+        key = cache.scan_key([args.project_root, *paths] if args.project_root else paths, config, root,
+                             key_options, [args.baseline] if args.baseline else [])
+        if key is not None:
+            directory = cache.cache_dir(root, args.cache_dir)
+            entry = cache.load(directory, key)
+            if entry is not None:
+                _emit(args, entry["output"])
+                return entry["code"]
+            cached = (directory, key)
     progress = None
     if sys.stderr.isatty() and not args.quiet and not os.environ.get("CI"):
         def progress(done: int, total: int) -> None:
@@ -163,15 +182,26 @@ def _scan(args) -> int:
         return EXIT_OK
     if args.baseline:
         result.findings = filter_baseline(args.baseline, result.findings)
-    options = {"category": args.sarif_category, "version": __version__, "quiet": args.quiet,
-               "color": args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")}
     output = FORMATS[args.format](result, rules, **options)
+    _emit(args, output)
+    code = _exit_code(args, config, result)
+    if cached is not None:
+        from . import cache
+
+        cache.store(*cached, output, code)
+    return code
+
+
+def _emit(args, output: str) -> None:
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(output)
     elif output:
         sys.stdout.write(output if output.endswith("\n") else output + "\n")
         sys.stdout.flush()
+
+
+def _exit_code(args, config, result) -> int:
     fails = [f for f in result.findings if config.fails_on(f.severity)]
     not_found = [d for d in result.diagnostics if d.code == "path-not-found"]
     if not_found:  # a mistyped path must not pass CI as "no findings"
