@@ -1,7 +1,8 @@
 """The whole-scan result cache: an unchanged project re-scanned by the CLI answers from disk.
 
 What is cached: the finished report text and exit code of one ``toolsink scan`` command, keyed by a
-SHA-256 over everything that can change them: the toolsink version, the command's options, the loaded
+SHA-256 over everything that can change them: the toolsink version (and the size and modification time
+of every toolsink source file), the command's options, the loaded
 configuration, the content of every rule and model file (built-in and ``rules-dirs``), the baseline file,
 and the path and content of every file the scan would read (found by the same :func:`discover` call the
 scan makes). Any change to any input is a different key, so a stale entry can never be served; a change
@@ -87,6 +88,10 @@ def scan_key(paths: list[str], config, root: str, options: dict, extra_files: li
         digest.update(label.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
 
     add("version", __version__.encode())
+    package = Path(__file__).resolve().parent  # a changed install (or a developer's edit) is a new key
+    for path in sorted(package.rglob("*.py")):
+        stat = path.stat()
+        add("code " + str(path), f"{stat.st_mtime_ns} {stat.st_size}".encode())
     add("options", json.dumps(options, sort_keys=True, default=str).encode())
     add("config", json.dumps(asdict(config), sort_keys=True, default=str).encode())
     files, diagnostics = discover(paths, root=root, exclude=config.all_excludes,

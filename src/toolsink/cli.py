@@ -111,11 +111,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _scan(args) -> int:
-    from .baseline import filter_baseline, write_baseline
     from .config import load_config
     from .discover import default_root
-    from .report import FORMATS
-    from .scan import scan
 
     paths = list(args.paths)
     overrides = None
@@ -156,6 +153,10 @@ def _scan(args) -> int:
                 _emit(args, entry["output"])
                 return entry["code"]
             cached = (directory, key)
+    from .baseline import filter_baseline, write_baseline  # after the cache: a cached run never needs them
+    from .report import FORMATS
+    from .scan import scan
+
     progress = None
     if sys.stderr.isatty() and not args.quiet and not os.environ.get("CI"):
         def progress(done: int, total: int) -> None:
