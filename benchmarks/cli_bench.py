@@ -9,6 +9,7 @@ prints the median wall and CPU seconds (children's user+system time) of each.
 
     python benchmarks/cli_bench.py benchmarks/.corpus/python --runs 5
     python benchmarks/cli_bench.py benchmarks/.corpus/python --compare /tmp/before/src --runs 5
+    python benchmarks/cli_bench.py benchmarks/.corpus/python --cache   # cold / cached / one file changed
 
 ``--compare`` takes the ``src`` directory of a full checkout (the rules are found next to it).
 """
@@ -47,7 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("target", help="directory to scan")
     parser.add_argument("--compare", metavar="SRC", help="another src/ directory to alternate with")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--cache", action="store_true",
+                        help="on a copy of the target: cold, cached and one-file-changed runs against the targets")
     args, extra = parser.parse_known_args(argv)
+    if args.cache:
+        return cache_runs(Path(args.target), args.runs, ["--no-respect-gitignore", *extra])
     args.extra = ["--no-respect-gitignore", *extra]  # the generated corpus is gitignored
     trees = {"this": SRC}
     if args.compare:
@@ -61,6 +66,35 @@ def main(argv: list[str] | None = None) -> int:
         wall = statistics.median(r[0] for r in rows)
         cpu = statistics.median(r[1] for r in rows)
         print(f"{label:8} {trees[label]}: median wall {wall:.2f} s, CPU {cpu:.2f} s over {len(rows)} runs")
+    return 0
+
+
+TARGET_CACHED, TARGET_CHANGED = 0.3, 1.0  # seconds, unchanged / one file changed, 100k lines (issue 13)
+
+
+def cache_runs(target: Path, runs: int, extra: list[str]) -> int:
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "tree"
+        shutil.copytree(target, tree, ignore=shutil.ignore_patterns(".toolsink_cache"))
+        cache = ["--cache-dir", str(Path(tmp) / "cache"), *extra]
+        sources = sorted(p for p in tree.rglob("*") if p.suffix in (".py", ".ts", ".js") and p.is_file())
+        cold, warm, changed = [], [], []
+        for i in range(runs):
+            shutil.rmtree(Path(tmp) / "cache", ignore_errors=True)
+            cold.append(run_once(SRC, str(tree), cache)[:2])
+            warm.append(run_once(SRC, str(tree), cache)[:2])
+            victim = sources[i * 7919 % len(sources)]
+            victim.write_bytes(victim.read_bytes() + b"\n")
+            changed.append(run_once(SRC, str(tree), cache)[:2])
+    for label, rows, target in (("cold", cold, None), ("cached", warm, TARGET_CACHED),
+                                ("one file changed", changed, TARGET_CHANGED)):
+        wall = statistics.median(r[0] for r in rows)
+        cpu = statistics.median(r[1] for r in rows)
+        mark = "" if target is None else f"  target < {target} s: {'PASS' if wall < target else 'FAIL'}"
+        print(f"{label:17} median wall {wall:.2f} s, CPU {cpu:.2f} s ({len(rows)} runs){mark}")
     return 0
 
 
