@@ -34,3 +34,11 @@ def scan_source(tmp_path):
         return scan([str(tmp_path)], Config.default(), root=str(tmp_path)).result
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _no_result_cache(monkeypatch, request, tmp_path_factory):
+    """CLI tests never read or write a result cache (and never the user's key), except the cache tests."""
+    monkeypatch.setenv("TOOLSINK_KEY_DIR", str(tmp_path_factory.mktemp("toolsink-key")))
+    if "uses_cache" not in request.keywords:
+        monkeypatch.setenv("TOOLSINK_NO_CACHE", "1")

@@ -11,6 +11,6 @@ import sys
 _cwd = os.getcwd()
 sys.path[:] = [p for p in sys.path if p not in ("", ".") and os.path.abspath(p) != _cwd]
 
-from toolsink.cli import main  # noqa: E402  (after the path is cleaned)
+from toolsink.cli import run  # noqa: E402  (after the path is cleaned)
 
-sys.exit(main())
+run()

@@ -23,7 +23,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-import jsonschema
 import pathspec
 
 if sys.version_info >= (3, 11):
@@ -224,6 +223,8 @@ def _validate(table: dict[str, Any], where: str, path: Path) -> None:
         guess = guess or next(iter(difflib.get_close_matches(key, known, n=1, cutoff=0.6)), None)
         hint = f' (did you mean "{guess}"?)' if guess else f"; known keys: {', '.join(known)}"
         raise ConfigError(f'{where}unknown key "{key}"{hint}')
+    import jsonschema  # imported on use: a cached CLI run without a config file never needs it
+
     validator = jsonschema.Draft202012Validator(schema)
     problems = []
     for error in sorted(validator.iter_errors(table), key=lambda e: [str(p) for p in e.absolute_path]):
