@@ -390,3 +390,14 @@ def test_rules_over_limit_keep_those_with_results(validator, rules, tmp_path, mo
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["MCP998"]
     assert run["results"][0]["ruleIndex"] == 0
     assert f"{len(rules)} rules exceed the limit of 1 per run" in _notes(run)[0]["message"]["text"]
+
+
+def test_every_notification_descriptor_has_a_description(validator, rules, tmp_path):
+    result = ScanResult(root=str(tmp_path))
+    result.diagnostics = [Diagnostic("a.py", "syntax error at line 1", "syntax-error", 1, 1),
+                          Diagnostic(".gitignore", "pattern `[z-a]` is invalid", "bad-ignore-file", 1, 1),
+                          Diagnostic("b.py", "something new", "a-code-nobody-listed", 1, 1)]
+    doc = _sarif(validator, result, rules)
+    descriptors = _run(doc)["tool"]["driver"]["notifications"]
+    assert {d["id"] for d in descriptors} == {"syntax-error", "bad-ignore-file", "a-code-nobody-listed"}
+    assert all(d["shortDescription"]["text"].strip() for d in descriptors)

@@ -174,7 +174,7 @@ def build_log(
         version=version or _installed_version(),
         information_uri=INFORMATION_URI,
         rules=descriptors,
-        notifications=[om.ReportingDescriptor(id=code) for code in notification_codes] or None,
+        notifications=[_notification_descriptor(code) for code in notification_codes] or None,
     )
     invocation = om.Invocation(
         execution_successful=bool(execution_successful),
@@ -394,6 +394,36 @@ def root_uri(root: str) -> str:
 
 
 # --------------------------------------------------------------------------- notifications
+
+# What each diagnostic code means, for the notification descriptors (GitHub's SARIF checks, GH2012, want a
+# description on every descriptor); a code not listed gets a generic one.
+NOTIFICATION_TEXT = {
+    "syntax-error": "A file has syntax errors; what could be parsed was analysed.",
+    "decode-error": "A file could not be decoded as text in its encoding; it was skipped.",
+    "too-large": "A file is over the size limit (max-file-size); it was skipped.",
+    "binary": "A binary file was skipped.",
+    "unreadable": "A file or folder could not be read.",
+    "unsupported-file": "A file named on the command line is not Python, TypeScript or JavaScript.",
+    "path-not-found": "A path given to the scan does not exist.",
+    "broken-symlink": "A symlink points to nothing.",
+    "symlink-loop": "A symlink points back to a folder that contains it; not followed.",
+    "symlink-outside": "A symlink points outside the scanned folders; not followed without --follow-links.",
+    "bad-ignore-file": "An ignore file has a pattern that does not compile; the line was skipped.",
+    "internal-error": "toolsink failed on one file; the other files were analysed.",
+    "analysis-limit": "The analysis stopped at a bound (call depth or nesting); deeper flows are not reported.",
+    "unresolved-registration": "A registration's handler could not be resolved; its arguments are not traced.",
+    "unresolved-receiver": "A registration's receiver was taken as an MCP server because the module imports an SDK.",
+    "no-registration": "No MCP registration was recognised in a module that looks like a server.",
+    "unused-suppression": "An inline suppression matches no finding.",
+    "bare-suppression": "An inline suppression names no rule code.",
+    "suppression-without-reason": "An inline suppression has no reason although reasons are required.",
+    _TRUNCATED: "The SARIF output was shortened to stay within GitHub's limits.",
+}
+
+
+def _notification_descriptor(code: str) -> om.ReportingDescriptor:
+    text = NOTIFICATION_TEXT.get(code, f"toolsink diagnostic `{code}` about the scanned input.")
+    return om.ReportingDescriptor(id=code, short_description=om.MultiformatMessageString(text=text))
 
 
 def _summarize(truncations: list[str]) -> list[str]:
