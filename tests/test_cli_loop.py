@@ -58,3 +58,12 @@ def test_lsp_accepts_stdio_flag():
     done = subprocess.run([sys.executable, "-m", "toolsink", "lsp", "--stdio"], input=frame, capture_output=True,
                           timeout=60)
     assert b'"id": 1' in done.stdout and b'"result": null' in done.stdout, done.stderr
+
+
+def test_statistics_counts_findings_per_rule_and_registrations_per_file(tmp_path):
+    (tmp_path / "server.py").write_text(SERVER)
+    done = toolsink(tmp_path, "scan", ".", "--statistics")
+    assert done.returncode == 1
+    lines = done.stdout.decode().splitlines()
+    assert lines[0].split() == ["3", "MCP101", "tool-argument-to-shell"]
+    assert "  server.py: 8 tools, 0 resources, 0 prompts" in lines

@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--report-unused-suppressions", action="store_true", help="report suppressions that match nothing")
     scan.add_argument("--quiet", "-q", action="store_true", help="text format: no summary line")
     scan.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    scan.add_argument("--statistics", action="store_true",
+                      help="print the number of findings per rule and the registrations per file, not the findings")
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     scan.add_argument("--cache-dir", metavar="DIR", help="result cache directory (default: ROOT/.toolsink_cache)")
 
@@ -226,7 +228,7 @@ def _scan(args) -> int:
         return EXIT_OK
     if args.baseline:
         result.findings = filter_baseline(args.baseline, result.findings)
-    output = FORMATS[args.format](result, rules, **options)
+    output = statistics(result, rules) if args.statistics else FORMATS[args.format](result, rules, **options)
     failed = _emit(args, output)
     if failed:
         return failed
@@ -236,6 +238,28 @@ def _scan(args) -> int:
 
         cache.store(*cached, output, code)
     return code
+
+
+def statistics(result, rules) -> str:
+    """``--statistics``: findings per rule, most frequent first (as ruff), then what each file registers, so
+    a user can compare the tools toolsink saw with the tools they wrote."""
+    from collections import Counter
+
+    lines = []
+    for code, n in sorted(Counter(f.rule for f in result.findings).items(), key=lambda kv: (-kv[1], kv[0])):
+        rule = rules.get(code)
+        lines.append(f"{n:5d}  {code}  {rule.name if rule else ''}".rstrip())
+    if not lines:
+        lines.append("    0  findings")
+    per_file: dict[str, Counter] = {}
+    for reg in result.registrations:
+        per_file.setdefault(reg.path, Counter())[reg.kind] += 1
+    if per_file:
+        lines += ["", "registrations per file:"]
+        for path in sorted(per_file):
+            c = per_file[path]
+            lines.append(f"  {path}: {c['tool']} tools, {c['resource']} resources, {c['prompt']} prompts")
+    return "\n".join(lines) + "\n"
 
 
 def _emit(args, output: str) -> int | None:
