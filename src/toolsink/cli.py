@@ -202,11 +202,7 @@ def _scan(args) -> int:
     from .report import FORMATS
     from .scan import scan
 
-    progress = None
-    if sys.stderr.isatty() and not args.quiet and not os.environ.get("CI"):
-        def progress(done: int, total: int) -> None:
-            end = "\n" if done == total else ""
-            print(f"\rtoolsink: parsed {done}/{total} files", end=end, file=sys.stderr, flush=True)
+    progress = _progress if sys.stderr.isatty() and not args.quiet and not os.environ.get("CI") else None
     # The CLI owns its process: keep the raised GC thresholds and freeze the result graph, so reporting
     # never rescans it (see :func:`run` for the exit).
     analysis = scan([args.project_root, *paths] if args.project_root else paths, config, root=root,
@@ -238,6 +234,11 @@ def _scan(args) -> int:
 
         cache.store(*cached, output, code)
     return code
+
+
+def _progress(done: int, total: int) -> None:
+    end = "\n" if done == total else ""
+    print(f"\rtoolsink: parsed {done}/{total} files", end=end, file=sys.stderr, flush=True)
 
 
 def statistics(result, rules) -> str:
