@@ -96,6 +96,13 @@ class CompiledModels:
         self.type_wrappers = {t for row in safe for t in row.get("wrappers", ())}
         self.type_constraints = Section([c for row in safe for c in row.get("constraints", ())])
         self.call_checks = Section(models.call_checks)
+        # qualified name -> attributes that are objects of the same type (Path(p).parent)
+        self.same_type_attrs: dict[str, frozenset] = {}
+        for row in models.propagators:
+            if row.get("returns") == "same-type":
+                for qual in _names(row.get("receiver")):
+                    self.same_type_attrs[qual] = self.same_type_attrs.get(qual, frozenset()) | frozenset(
+                        row.get("attributes", ()))
         # program -> (short and long options that take a value, long options that are flags)
         self.options: dict[str, tuple[frozenset, frozenset]] = {}
         for row in models.options:

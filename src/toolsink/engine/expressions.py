@@ -192,6 +192,8 @@ def read_field(ctx, base: Value, attr: str, span: ir.Span) -> Value:
         expr = ctx.engine.class_attrs(ref).get(attr)  # Kind.LOG, a class constant
         if expr is not None and ref.module is not None:
             return context.Analysis(ctx.engine, None, None, module=ref.module).static(expr)
+    if attr in ctx.models.same_type_attrs.get(base.qualname or "", ()):
+        return Value(facts=base.facts, qualname=base.qualname, derived=base.derived)  # Path(p).parent is a Path
     facts = base.facts
     if facts:
         facts = tuple(
