@@ -221,6 +221,13 @@ def _join_registry(a, b):
     return tuple(out)
 
 
+def validated_value(value: Value) -> Value:
+    """``value`` after a guard validated it: no taint left, but still known to be the parameter it came
+    from (``if name in TOOLS``: ``name`` is still the tool name, for dispatch attribution)."""
+    kept = tuple(f.origin for f in value.facts if not f.steps and f.origin.owner is not None)[:2]
+    return replace(value, facts=(), validated=kept)
+
+
 def with_facts(value: Value, facts: tuple[Fact, ...]) -> Value:
     return replace(value, facts=facts)
 

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from .. import ir
-from ..values import NOCONST, Value, all_facts
+from ..values import NOCONST, Value, all_facts, validated_value
 from .records import Env, join_env, key_of
 from . import expressions, predicates
 
@@ -252,8 +252,7 @@ def apply_effect(ctx, effect: str, subject, env: Env, call, row) -> None:
             return
     if effect == "validates":
         note_validated(ctx, key, value, "all")
-        kept = tuple(f.origin for f in value.facts if not f.steps and f.origin.owner is not None)[:2]
-        env[key] = replace(value, facts=(), validated=kept)
+        env[key] = validated_value(value)
         return
     if effect == "host-fixed":  # re.match(r"^https://docs\.example\.com/", url)
         env[key] = replace(value, facts=tuple(replace(f, props=f.props | {"host-fixed"}) for f in value.facts))

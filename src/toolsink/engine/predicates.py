@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .. import ir
-from ..values import Closure, Value
+from ..values import Closure, Value, validated_value
 from .records import Env
 from . import context, expressions, guards, statements
 
@@ -56,8 +56,7 @@ def _predicate_outcome(ctx, call: ir.Call, fn: ir.Function, ref, env: Env, truth
         facts = [f for o in outs for f in o.facts]
         current = env[key]
         if not facts:  # validated on every answering return (membership, equality)
-            env[key] = replace(current, facts=(), validated=tuple(
-                f.origin for f in current.facts if not f.steps and f.origin.owner is not None)[:2])
+            env[key] = validated_value(current)
             continue
         safe = frozenset.intersection(*(f.safe for f in facts)) - frozenset.intersection(
             *(f.safe for f in checked.facts)) if checked.facts else frozenset()
