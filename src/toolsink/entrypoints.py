@@ -336,7 +336,8 @@ class EntryFinder:
                 expr = next((x for x in args if isinstance(x, (ir.Literal, ir.StrBuild))), None)
             elif a == "first-object":
                 expr = next((x for x in args[1:] if isinstance(x, ir.Container) and x.kind == "dict"
-                             or isinstance(x, ir.Name) and isinstance(self._value(x, fn).fields, tuple)), None)
+                             or isinstance(x, (ir.Name, ir.Attribute))
+                             and isinstance(self._value(x, fn).fields, tuple)), None)
             elif isinstance(a, int) and a < len(args):
                 expr = args[a]
                 if loc.get("if_string") and not isinstance(self._value(expr, fn).const, str):

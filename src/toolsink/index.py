@@ -253,6 +253,24 @@ class Project:
             return Symbol("external", qualname=prefix)
         return Symbol("external", qualname=f"{prefix}.{name}" if prefix else name)
 
+    def definition(self, module: ir.Module, expr: ir.Expr | None, _depth: int = 0) -> tuple[ir.Module, ir.Expr | None]:
+        """The expression a name or a constant object's property stands for, and the module it is written
+        in: ``tool.parameters`` where ``tool = {parameters, ...}`` and ``const parameters = {...}`` lives in
+        another module gives that object literal. Anything else is returned as it is."""
+        if _depth > 10:
+            return module, expr
+        if isinstance(expr, ir.Name):
+            sym = self.lookup(module, expr.id)
+            if sym is not None and sym.kind == "value" and sym.module is not None and sym.expr is not None:
+                return self.definition(sym.module, sym.expr, _depth + 1)
+        elif isinstance(expr, ir.Attribute):
+            owner_module, owner = self.definition(module, expr.value, _depth + 1)
+            if isinstance(owner, ir.Container) and owner.kind == "dict":
+                for key, value in owner.entries:
+                    if isinstance(key, ir.Literal) and key.value == expr.attr:
+                        return self.definition(owner_module, value, _depth + 1)
+        return module, expr
+
     def method(self, cls: ir.Class, name: str, _depth: int = 0) -> ir.Function | None:
         """A method of a project class, searching project base classes too."""
         for stmt in cls.body:

@@ -107,6 +107,7 @@ def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: C
         result.diagnostics.extend(diags)
     if not analysis.entries:
         result.diagnostics.extend(finder.missed)
+    builder.declare(analysis.entries)
     for entry in analysis.entries:
         result.registrations.append(registration_record(entry, builder.checker))
         try:

@@ -27,6 +27,8 @@ KIND_WORDS = {
     "deserialize": "data to deserialize",
 }
 SOURCE_KINDS = {"param": "mcp-argument"}
+# JSON Schema string formats whose values cannot carry shell, SQL or path syntax
+JSON_CLOSED_FORMATS = frozenset({"uuid", "date-time", "date", "time", "ipv4", "ipv6", "duration"})
 # step messages of string building (frontends' ``StrBuild.how``, augmented assignment): an argument that went
 # through none of them reaches its sink whole, which is the tool's capability rather than an injection
 BUILDING_STEPS = frozenset({"f-string", ".format()", ".join()", "%-format", "concatenation", "template literal",
@@ -90,6 +92,8 @@ class SourceChecker:
             return False
         if isinstance(expr, ir.Call):
             return self.constraint(module, models, expr) or self.schema_safe(module, models, expr)
+        if isinstance(expr, ir.Container) and expr.kind == "dict":
+            return self.json_schema_safe(module, models, expr, depth)
         v = self._static(module, expr)
         if v.qualname in models.safe_types:
             return True
@@ -97,6 +101,23 @@ class SourceChecker:
             bases = self.engine.project.base_qualnames(v.ref)
             return any(b in models.safe_bases for b in bases)
         return False
+
+    def json_schema_safe(self, module: ir.Module, models: CompiledModels, schema: ir.Container, depth: int) -> bool:
+        """A JSON Schema property (the MCP ``inputSchema`` language) that admits no arbitrary text: an
+        ``enum`` or ``const``, a number or boolean ``type``, a ``pattern``, a closed ``format``, or an array
+        whose ``items`` are all of these."""
+        def const(key):
+            v = _entry(schema, key)
+            return None if v is None else self._static(module, v).const
+        if _entry(schema, "enum") is not None or _entry(schema, "const") is not None:
+            return True
+        if _entry(schema, "pattern") is not None or const("format") in JSON_CLOSED_FORMATS:
+            return True
+        kind = const("type")
+        if kind in ("integer", "number", "boolean"):
+            return True
+        items = _entry(schema, "items")
+        return kind == "array" and items is not None and self.safe_type(module, models, items, depth + 1)
 
     def safe_param(self, module: ir.Module, models: CompiledModels, param: ir.Param) -> bool:
         """A parameter the model cannot fill with arbitrary text: by its declared type, or by a default that
@@ -134,15 +155,55 @@ class SourceChecker:
             cur = cur.func.value if isinstance(cur.func, ir.Attribute) else None
         return False
 
-    def schema_property(self, entry: Entry, name: str) -> ir.Expr | None:
-        schema = entry.schema
-        if isinstance(schema, ir.Call):  # z.object({...})
-            schema = next((a for a in schema.args if isinstance(a, ir.Container)), schema)
-        if isinstance(schema, ir.Container) and schema.kind == "dict":
-            for k, v in schema.entries:
-                if isinstance(k, ir.Literal) and k.value == name:
-                    return v
-        return None
+    def schema_field(self, entry: Entry, path) -> tuple[ir.Module, ir.Expr] | None:
+        """The schema written for an argument or a field of it (``nodes.fileName``), wherever it is written:
+        through names and imported constants, ``z.object({...})``, arrays of objects and JSON Schema
+        ``properties``. None when the registration's schema does not describe that path."""
+        project = self.engine.project
+        module, cur = project.definition(entry.module, entry.schema)
+        for key in path:
+            module, obj = self._object_of(module, cur)
+            field = _entry(obj, key) if obj is not None else None
+            if field is None:
+                return None
+            module, cur = project.definition(module, field)
+        return (module, cur) if cur is not None and path else None
+
+    def _object_of(self, module: ir.Module, expr) -> tuple[ir.Module, ir.Container | None]:
+        project = self.engine.project
+        for _ in range(12):
+            module, expr = project.definition(module, expr)
+            if isinstance(expr, ir.Container) and expr.kind == "dict":
+                props, items = _entry(expr, "properties"), _entry(expr, "items")
+                if isinstance(props, ir.Container) and props.kind == "dict":
+                    return module, props
+                if items is not None:  # JSON Schema array: its items describe each element
+                    expr = items
+                    continue
+                return module, expr
+            if not isinstance(expr, ir.Call):
+                break
+            obj = next((a for a in expr.args if isinstance(a, ir.Container) and a.kind == "dict"), None)
+            if obj is not None:  # z.object({...})
+                return module, obj
+            if isinstance(expr.func, ir.Attribute):  # X.array(), X.optional(), z.array(X)
+                expr = expr.args[0] if expr.func.attr == "array" and expr.args else expr.func.value
+            elif expr.args:
+                expr = expr.args[0]
+            else:
+                break
+        return module, None
+
+    def field_safe(self, entry: Entry, models: CompiledModels, path) -> bool:
+        """Whether the schema makes the argument at ``path``, or any field on the way to it, safe."""
+        for n in range(1, len(path) + 1):
+            found = self.schema_field(entry, tuple(path[:n]))
+            if found is None:
+                return False
+            module, expr = found
+            if self.safe_type(module, self.engine.models_for(module), expr):
+                return True
+        return False
 
 
 def _matches_any(patterns, *paths: str) -> bool:
@@ -189,15 +250,15 @@ def registration_record(entry: Entry, checker: SourceChecker) -> Registration:
                 texts.append((f"parameter `{p.name}` description", desc, p.span.line))
             if isinstance(default, str) and default:
                 texts.append((f"parameter `{p.name}` default", default, p.span.line))
-    schema = entry.schema
+    smodule, schema = checker.engine.project.definition(module, entry.schema)  # also a schema imported
     if isinstance(schema, ir.Call):
         schema = next((a for a in schema.args if isinstance(a, ir.Container)), None)
     json_props = _json_schema_properties(schema)
     if json_props is not None:  # a JSON schema written by hand: {"type": "object", "properties": {...}}
         for name, prop, line in json_props:
-            desc = _dict_str(prop, "description", checker, module)
-            enum = _dict_strs(prop, "enum", checker, module)
-            params.append(Parameter(name, _dict_str(prop, "type", checker, module) or "", desc or "", None,
+            desc = _dict_str(prop, "description", checker, smodule)
+            enum = _dict_strs(prop, "enum", checker, smodule)
+            params.append(Parameter(name, _dict_str(prop, "type", checker, smodule) or "", desc or "", None,
                                     tuple(enum), True))
             texts.append((f"parameter `{name}` name", name, line))
             if desc:
@@ -210,8 +271,8 @@ def registration_record(entry: Entry, checker: SourceChecker) -> Registration:
             if not isinstance(k, ir.Literal):
                 continue
             name = str(k.value)
-            desc = _describe_chain(v, checker, module)
-            safe = checker.safe_type(module, models, v)
+            desc = _describe_chain(v, checker, smodule)
+            safe = checker.safe_type(smodule, checker.engine.models_for(smodule), v)
             params.append(Parameter(name, "", desc or "", None, (), not safe))
             texts.append((f"parameter `{name}` name", name, k.span.line))
             if desc:
@@ -309,6 +370,23 @@ class FindingBuilder:
             for kind in rule.sinks:
                 self.rules_for_kind.setdefault(kind, []).append(rule)
         self.seen_at_source: set = set()  # rules reported at their source are reported once per source
+        self.declared: dict[tuple[str, str], list[Entry]] = {}  # (kind, name) -> low-level Tool(...) declarations
+
+    def declare(self, entries) -> None:
+        """Remember the schemas of low-level declarations (``types.Tool(name=..., inputSchema=...)``): a
+        dispatcher's branch for that name takes its arguments' constraints from there."""
+        for e in entries:
+            if e.row.get("declares") and e.schema is not None and e.name:
+                self.declared.setdefault((e.kind, e.name), []).append(e)
+
+    def declaration(self, dispatcher: Entry, name: str) -> Entry:
+        """The declaration of ``name`` that goes with this dispatcher: the one in its own module, else the
+        only one in the project; otherwise the dispatcher itself (no schema is trusted for it)."""
+        found = self.declared.get((dispatcher.kind, name), [])
+        same = [e for e in found if e.module is dispatcher.module]
+        if len(same) == 1:
+            return same[0]
+        return found[0] if len(found) == 1 and not same else dispatcher
 
     def _rule(self, sink_kind: str, source_kind: str, whole: bool = False) -> Rule | None:
         """The rule of a flow: a capability rule (``whole``) when the argument reaches the sink as it is,
@@ -338,8 +416,12 @@ class FindingBuilder:
         seen = set()
         for flow in summary.flows:
             origin = flow.fact.origin
+            name = entry.name
+            if dispatch is not None:
+                name = self._dispatch_name(flow, dispatch, fn) or entry.name
             if origin.owner is fn:
-                argument = self._argument(entry, origin, spec, allowed, models)
+                schema_entry = self.declaration(entry, name) if dispatch is not None else entry
+                argument = self._argument(entry, origin, spec, allowed, models, schema_entry)
                 if argument is None:
                     continue
                 source_kind = "mcp-argument"
@@ -358,9 +440,6 @@ class FindingBuilder:
                 if skey in self.seen_at_source:
                     continue
                 self.seen_at_source.add(skey)
-            name = entry.name
-            if dispatch is not None:
-                name = self._dispatch_name(flow, dispatch, fn) or entry.name
             key = (rule.id, flow.file, flow.span, name, argument)
             if key in seen:
                 continue
@@ -368,7 +447,7 @@ class FindingBuilder:
             out.append(self._finding(rule, entry, name, argument, flow))
         return out
 
-    def _argument(self, entry: Entry, origin, spec, allowed, models) -> str | None:
+    def _argument(self, entry: Entry, origin, spec, allowed, models, schema_entry: Entry | None = None) -> str | None:
         fn = entry.handler
         if spec == "params":
             if origin.param >= len(fn.params):
@@ -383,21 +462,17 @@ class FindingBuilder:
             if p.name.startswith("$"):  # a destructured parameter: the field is the argument
                 if not origin.path:
                     return "arguments"
-                name = origin.path[0]
-                prop = self.checker.schema_property(entry, name)
-                if prop is not None and self.checker.safe_type(entry.module, models, prop):
+                if self.checker.field_safe(entry, models, origin.path):
                     return None
-                return name
+                return ".".join(origin.path)
             if entry.schema is not None and not origin.path:
-                prop = self.checker.schema_property(entry, p.name)
-                if prop is not None and self.checker.safe_type(entry.module, models, prop):
+                if self.checker.field_safe(entry, models, (p.name,)):
                     return None
             if origin.path:
                 if entry.schema is not None and origin.param == 0:
-                    prop = self.checker.schema_property(entry, origin.path[0])
-                    if prop is not None and self.checker.safe_type(entry.module, models, prop):
+                    if self.checker.field_safe(entry, models, origin.path):
                         return None
-                    return origin.path[0]
+                    return ".".join(origin.path)
                 return p.name + "." + ".".join(origin.path)
             return p.name
         if origin.param != _param_index(fn, spec["param"]):
@@ -408,11 +483,9 @@ class FindingBuilder:
             return None
         if len(path) == len(prefix):
             return "arguments"
-        name = path[len(prefix)]
-        prop = self.checker.schema_property(entry, name)
-        if prop is not None and self.checker.safe_type(entry.module, models, prop):
+        if self.checker.field_safe(schema_entry or entry, models, path[len(prefix):]):
             return None
-        return name
+        return path[len(prefix)]
 
     @staticmethod
     def _dispatch_name(flow: SinkFlow, dispatch: dict, fn: ir.Function) -> str | None:
