@@ -222,3 +222,16 @@ def test_two_megabytes_of_python_with_the_limit_raised(project):
     done = toolsink(project, "scan", "big.py", "--format", "concise")
     assert done.returncode == 1 and done.stdout.count(b"big.py:") > 1000
     assert time.monotonic() - start < 120  # generous: it took 31 s before, about 6 s now
+
+
+def test_package_marker_at_the_top_of_the_scan(project, expected):
+    """An `__init__.py` in the scanned folder itself (a repository laid out as one package) once made the
+    module index climb parent folders forever; found on a real training server."""
+    (project / "__init__.py").write_text("", encoding="utf-8")
+    (project / "sub").mkdir()
+    (project / "sub" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "sub" / "server.py").write_text(SERVER, encoding="utf-8")
+    done = toolsink(project, "scan", ".", "--format", "concise", "--no-cache")
+    lines = done.stdout.decode().splitlines()
+    assert [line for line in lines if line.startswith("server.py:")] == expected
+    assert [line[len("sub/"):] for line in lines if line.startswith("sub/server.py:")] == expected

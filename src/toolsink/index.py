@@ -68,7 +68,11 @@ class Project:
                 self.by_name.setdefault(m.name, m)
                 root = posixpath.dirname(m.path)
                 while root in packages:
-                    root = posixpath.dirname(root)
+                    parent = posixpath.dirname(root)
+                    if parent == root:  # an `__init__.py` at the top of the scan: its folder is a package too
+                        root = ""
+                        break
+                    root = parent
                 self._root_of[id(m)] = root
                 rel = m.path[len(root) + 1:] if root else m.path
                 self.by_root.setdefault((root, python_module_name(rel)), m)
