@@ -240,6 +240,13 @@ class EntryFinder:
             for f in self.module.functions:
                 if f.name == expr.id:
                     return f
+        if isinstance(expr, ir.Call):  # a project middleware around the handler: `withTelemetry(async (req) => ...)`
+            callee = self._value(expr.func, fn).ref
+            if isinstance(callee, (ir.Function, Closure)) or hasattr(callee, "function"):
+                wrapped = [h for h in (self._handler(a, fn) for a in expr.args
+                                       if isinstance(a, (ir.FunctionRef, ir.Name, ir.Attribute))) if h is not None]
+                if len(wrapped) == 1:
+                    return wrapped[0]
         return None
 
     # ------------------------------------------------------------------ forms

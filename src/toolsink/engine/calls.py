@@ -146,7 +146,7 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
             return Value(qualname=name)
         if returns == "receiver" and receiver is not None:
             key = key_of(e.func.value)
-            added = tuple(f for a in args for f in all_facts(a))
+            added = appended_facts(args)
             stored = args[row["stores"]] if "stores" in row and row["stores"] < len(args) else None
             if key is not None and stored is not None and stored.ref is not None:
                 # registry.set(name, tool), tools.append(tool): the container holds the object itself
@@ -195,6 +195,25 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
             origin = Origin(None, -1, (), row["kind"], row["label"].format(callee=name), ctx.file, e.span)
             facts.append(Fact(origin))
     return Value(facts=dedupe(facts), qualname=name)
+
+
+def appended_facts(args) -> tuple:
+    """Facts of values appended to a list (``args.push("-n", ns)``), each remembering the literal option
+    right before it in the same call (``option:-n``) or a ``--`` before it (``after:--``): the list keeps
+    no order of appended elements, so an argv sink reads the position from the mark."""
+    if len(args) == 1 and args[0].items:  # cmd.extend(["-n", ns]): the list's own order
+        args = list(args[0].items)
+    out = []
+    prev = None
+    dashdash = False
+    for a in args:
+        c = prev.const if prev is not None else None
+        dashdash = dashdash or c == "--"
+        mark = "after:--" if dashdash else (
+            f"option:{c}" if isinstance(c, str) and c.startswith("-") and len(c) > 1 and "=" not in c else None)
+        out.extend(replace(f, props=f.props | {mark}) if mark else f for f in all_facts(a))
+        prev = a
+    return tuple(out)
 
 
 def _keyed_options(ctx, e: ir.Call, row: dict, stored: Value) -> dict | None:

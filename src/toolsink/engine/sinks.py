@@ -155,8 +155,19 @@ def argv_hits(ctx, v: Value, kind: str, program=None) -> list[tuple[tuple, str]]
             continue
         out.append((not_absolute(all_facts(item)), "argument"))
     if v.facts and not after_dashdash:  # elements appended later (cmd.extend(args), cmd.push(x))
-        out.append((not_absolute(v.facts), "argument"))
+        out.append((tuple(f for f in not_absolute(v.facts) if not _placed(f, takes_value, flags)), "argument"))
     return out
+
+
+def _placed(f, takes_value, flags) -> bool:
+    """An appended element whose own call put it after ``--`` or right after an option that takes a value."""
+    for p in f.props:
+        if p == "after:--":
+            return True
+        if p.startswith("option:"):
+            c = p[len("option:"):]
+            return c in takes_value or c.startswith("--") and c not in flags
+    return False
 
 
 def hit(ctx, facts, kind: str, name: str, e: ir.Call, ignore) -> None:
