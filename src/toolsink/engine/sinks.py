@@ -101,7 +101,8 @@ def check_sink(ctx, row: dict, e: ir.Call, name: str, args, kwargs, receiver) ->
     if prop:
         values = [v.field(prop) for v in values if v.field(prop) is not None]
     ignore = frozenset(row.get("ignore_props", ()))
-    program = args[0].const if kind == "argument" and args and isinstance(args[0].const, str) else None
+    program = row.get("program") or (
+        args[0].const if kind == "argument" and args and isinstance(args[0].const, str) else None)
     for v in values:
         if kind == "argv" or kind == "argument":
             check_argv(ctx, v, kind, name, e, ignore, program)
@@ -142,11 +143,11 @@ def argv_hits(ctx, v: Value, kind: str, program=None) -> list[tuple[tuple, str]]
     after_dashdash = expects_value = False
     for item in items:
         c = item.const
+        if c == "--":  # never an option's value: git and getopt end options there
+            after_dashdash = True
+            continue
         if expects_value:
             expects_value = False
-            continue
-        if c == "--":
-            after_dashdash = True
             continue
         if after_dashdash:
             continue
