@@ -80,11 +80,16 @@ def test_require_inside_an_expression_is_hoisted_to_a_synthetic_import():
     assert call.func.value == ir.Name("$require(util)", call.func.value.span)
 
 
-def test_dynamic_import_bound_to_a_name_is_an_import_and_otherwise_unknown():
-    stmts = body('async function f() { const { exec } = await import("node:child_process"); import("x"); }')
+def test_dynamic_import_is_an_import_and_a_computed_one_is_unknown():
+    stmts = body('async function f(m) { const { exec } = await import("node:child_process"); '
+                 '(await import("./x")).default; import(m); }')
     fn = stmts[0].function
     assert fn.body[0].module == "child_process" and names(fn.body[0]) == [("exec", "exec", False)]
-    assert isinstance(fn.body[1].value, ir.Unknown) and fn.body[1].value.kind == "dynamic-import"
+    hoisted = [s for s in fn.body if isinstance(s, ir.Import) and s.module == "./x"]
+    assert len(hoisted) == 1 and names(hoisted[0]) == [(None, "$require(./x)", False)]
+    read = next(s for s in fn.body if isinstance(s, ir.ExprStmt) and isinstance(s.value, ir.Attribute))
+    assert read.value.attr == "default" and read.value.value.value.id == "$require(./x)"  # (await m).default
+    assert isinstance(fn.body[-1].value, ir.Unknown) and fn.body[-1].value.kind == "dynamic-import"
 
 
 def test_reexports_and_export_lists():

@@ -180,6 +180,8 @@ class Project:
                         for key, val in stmt.value.entries:
                             if isinstance(key, ir.Literal) and isinstance(val, ir.Name) and val.id in table:
                                 table[str(key.value)] = table[val.id]
+                        # `export default { send, read }` (or module.exports = {...}) is also the default
+                        table.setdefault("default", Symbol("value", module, expr=stmt.value))
                     else:
                         table["default"] = Symbol("value", module, expr=stmt.value)
             elif isinstance(stmt, ir.Import) and stmt.reexport:

@@ -129,7 +129,10 @@ def e_call(lw, node):
         required = modules._require_value(lw, node)
         if required is not None:
             return required
-    if func is not None and func.type == "import":  # dynamic import(): a module, unresolved
+    if func is not None and func.type == "import":  # dynamic import("./m"): that module; a computed one is unknown
+        imported = modules._require_value(lw, node)
+        if imported is not None:
+            return imported
         return ir.Unknown("dynamic-import", arguments(lw, args_node), span)
     callee = lw.expr(func) if func is not None else ir.Name("?", span)
     return ir.Call(callee, arguments(lw, args_node), (), span)

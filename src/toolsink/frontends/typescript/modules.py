@@ -239,11 +239,13 @@ def s_export(lw, node, out: list) -> None:
 
 
 def _require_value(lw, node):
-    """``require("m")`` inside an expression: hoist an import to a synthetic name and use that name."""
+    """``require("m")`` or a dynamic ``import("m")`` inside an expression: hoist an import to a synthetic
+    name and use that name (awaiting the module's promise gives the same namespace)."""
     if node is None or node.type != "call_expression":
         return None
     spec = _module_specifier(lw, node)
-    if spec is None or text_of(node.child_by_field_name("function")) != "require":
+    func = node.child_by_field_name("function")
+    if spec is None or not (text_of(func) == "require" or func.type == "import"):
         return None
     alias = f"$require({spec})"
     span = lw.span(node)
