@@ -344,7 +344,8 @@ class EntryFinder:
             elif a == "first-object":
                 expr = next((x for x in args[1:] if isinstance(x, ir.Container) and x.kind == "dict"
                              or isinstance(x, (ir.Name, ir.Attribute))
-                             and isinstance(self._value(x, fn).fields, tuple)), None)
+                             and isinstance(self._value(x, fn).fields, tuple)
+                             or isinstance(x, ir.Attribute) and x.attr == "shape"), None)  # zod Schema.shape
             elif isinstance(a, int) and a < len(args):
                 expr = args[a]
                 if loc.get("if_string") and not isinstance(self._value(expr, fn).const, str):

@@ -173,6 +173,9 @@ class SourceChecker:
         project = self.engine.project
         for _ in range(12):
             module, expr = project.definition(module, expr)
+            if isinstance(expr, ir.Attribute) and expr.attr == "shape":  # zod: `Schema.shape` is its fields
+                expr = expr.value
+                continue
             if isinstance(expr, ir.Container) and expr.kind == "dict":
                 props, items = _entry(expr, "properties"), _entry(expr, "items")
                 if isinstance(props, ir.Container) and props.kind == "dict":
@@ -211,6 +214,13 @@ def _matches_any(patterns, *paths: str) -> bool:
 
     spec = pathspec.GitIgnoreSpec.from_lines(patterns)
     return any(spec.match_file(p) for p in paths)
+
+
+def _is_sdk_context(entry: Entry, fn: ir.Function, index: int) -> bool:
+    """A handler parameter the SDK fills with its request context (``(args, extra) => ...``): from the row's
+    ``context_from`` on."""
+    start = entry.row.get("context_from")
+    return start is not None and index >= _param_index(fn, start)
 
 
 def _param_index(fn: ir.Function, index: int) -> int:
@@ -453,6 +463,8 @@ class FindingBuilder:
             if origin.param >= len(fn.params):
                 return None
             p = fn.params[origin.param]
+            if _is_sdk_context(entry, fn, origin.param):
+                return None
             if origin.param not in allowed:
                 ok = not self.checker.is_context(entry.module, models, p) and not self.checker.safe_param(
                     entry.module, models, p)
