@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..index import Project
-from ..values import EMPTY, MAX_ALTERNATIVES, Instance, Value
+from ..values import EMPTY, MAX_ALTERNATIVES, Instance, Value, join
 from ..walk import nested_functions, sub_bodies
 from .records import MAX_CALL_DEPTH, Env, Summary
 from . import context, statements
@@ -103,7 +103,23 @@ class Engine:
             value = context.Analysis(self, None, None, module=sym.module).static(sym.expr)
             if sym.module is not None and name in self._mutated_at_top(sym.module):
                 value = self._module_env(sym.module).get(name, value)
+            elif sym.module is not None and _placeholder(sym.expr):
+                value = self._initialised_later(sym.module, name, value)
         self._module_values[key] = value
+        return value
+
+    def _initialised_later(self, module: ir.Module, name: str, value: Value) -> Value:
+        """``let db = null`` at the top and ``db = createAdapter(kind)`` in an init function: the variable
+        holds what the functions of its module assign to it (each alternative, as a factory's)."""
+        for fn in module.functions:
+            for s in walk_assigns(fn.body):
+                if any(isinstance(t, ir.Name) and t.id == name for t in s.targets) and not _placeholder(s.value):
+                    analysis = context.Analysis(self, fn, None)  # run there: a factory call gives its classes
+                    try:
+                        assigned = analysis.evaluate(s.value, analysis.entry_env())
+                    except RecursionError:
+                        continue
+                    value = join(value, Value(ref=assigned.ref, qualname=assigned.qualname, fields=assigned.fields))
         return value
 
     def _mutated_at_top(self, module: ir.Module) -> set[str]:
@@ -157,7 +173,7 @@ class Engine:
                         t.value, ir.Name) and t.value.id in ("self", "this") else None
                     if name is None:
                         continue
-                    if stmt.value is not None:
+                    if stmt.value is not None and not _placeholder(stmt.value):  # `db = null`: set in a method
                         table[name] = stmt.value
                     if stmt.annotation is not None:
                         types.setdefault(name, stmt.annotation)  # `db: Db;`, `repo: git.Repo`
@@ -260,6 +276,11 @@ class Engine:
                     table.setdefault(inner, outer)
             self._parents[id(module)] = table
         return table.get(fn)
+
+
+def _placeholder(expr) -> bool:
+    """``None``, ``null``, ``undefined``: a module variable declared now and set later."""
+    return isinstance(expr, ir.Literal) and expr.value is None or isinstance(expr, ir.Name) and expr.id == "undefined"
 
 
 def walk_assigns(body):
