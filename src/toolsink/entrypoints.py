@@ -218,6 +218,10 @@ class EntryFinder:
             qual = recv_value.qualname
             if qual and _match_any(qual, row.get("factories")):
                 out.append(row)
+            elif isinstance(recv_value.ref, Instance) and any(  # a project subclass of the SDK's server class
+                    _match_any(b, row.get("factories"))
+                    for b in self.analysis.engine.project.base_qualnames(recv_value.ref.cls)):
+                out.append(row)
             elif (not qual or "." not in qual and "/" not in qual) and recv_value.ref is None and self.sdk_imported:
                 # a parameter without a type, or a name nothing binds: accepted, and said
                 out.append({**row, "_unresolved_receiver": dotted_name(receiver) or "?"})
