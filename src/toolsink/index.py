@@ -100,6 +100,17 @@ class Project:
                 found = self.by_root.get((root, spec))
                 if found is not None:
                     return found
+            if "." in spec:  # a namespace package (no __init__.py): `excel_mcp.data` from src/excel_mcp/server.py
+                rel = spec.replace(".", "/")
+                folder = posixpath.dirname(importer.path)
+                while True:
+                    for candidate in (f"{rel}.py", f"{rel}/__init__.py"):
+                        found = self.by_path.get(posixpath.join(folder, candidate) if folder else candidate)
+                        if found is not None:
+                            return found
+                    if not folder:
+                        return None
+                    folder = posixpath.dirname(folder)
             return None
         if not spec.startswith("."):
             if not self.aliases:
