@@ -78,7 +78,8 @@ def fetch(trees: Path, servers: list[dict]) -> int:
             if proc.returncode:
                 missing += 1
                 shutil.rmtree(tmp, ignore_errors=True)
-                print(f"cannot fetch {repo}@{commit}: {proc.stderr.strip().splitlines()[-1:] or ['git failed']}"
+                why = (proc.stderr.strip().splitlines() or ["git failed"])[-1]
+                print(f"cannot fetch {repo}@{commit}: {why}"
                       f"\n  place the repository's files at that commit in {dest}", file=sys.stderr)
                 break
         else:
