@@ -20,6 +20,15 @@ def _tool_names(results: dict) -> list[str]:
     return [t["tool"] for t in results["tools"]]
 
 
+def _explained(title: str, lines: list[str], explanations: dict[str, str]) -> list[str]:
+    """One list of places (``server file:line what``), each with the reason kept for its ``file:line``."""
+    out = [f"### {title}", ""]
+    for line in lines:
+        why = explanations.get(line.split(" ")[1])
+        out.append(f"- `{line}`" + (f": {why}" if why else ""))
+    return out + ([] if lines else ["None."])
+
+
 def render(results: dict, explanations: dict[str, str]) -> str:
     tools = results["tools"]
     m = results["manifest"]
@@ -73,21 +82,8 @@ def render(results: dict, explanations: dict[str, str]) -> str:
             out.append(f"{len(t['misses'])} misses and {len(t['false_alarms'])} false alarms; the full lists "
                        "are in `benchmarks/accuracy/results.json`.")
             continue
-        out.append("### Misses")
-        out.append("")
-        for miss in t["misses"]:
-            place = miss.split(" ")[1]
-            why = explanations.get(place)
-            out.append(f"- `{miss}`" + (f": {why}" if why else ""))
-        if not t["misses"]:
-            out.append("None.")
-        out += ["", "### False alarms", ""]
-        for alarm in t["false_alarms"]:
-            place = alarm.split(" ")[1]
-            why = explanations.get(place)
-            out.append(f"- `{alarm}`" + (f": {why}" if why else ""))
-        if not t["false_alarms"]:
-            out.append("None.")
+        out += _explained("Misses", t["misses"], explanations)
+        out += [""] + _explained("False alarms", t["false_alarms"], explanations)
     out += ["", "## How the figures were obtained", ""]
     out += [f"- {line}" for line in results["method"]]
     out += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in sorted(results["versions"].items())) + ".", ""]
