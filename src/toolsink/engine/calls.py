@@ -131,6 +131,8 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
         derived = None
         if "derives" in row and row["derives"] < len(e.args):
             derived = key_of(e.args[row["derives"]])
+        elif "resolved" in marks and len(e.args) == 1 and not kwargs:
+            derived = key_of(e.args[0]) or args[0].derived  # path.resolve(p), realpath(p): the same file as p
         if not kinds and receiver is not None and receiver.qualname and method:
             name = receiver.qualname  # p.resolve() is still a path of the same type
         return Value(facts=facts, qualname=name, derived=derived)
@@ -177,7 +179,8 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
         if row.get("keeps_props"):
             facts = dedupe([f for a in ([receiver] if receiver is not None else []) + args + list(kwargs.values())
                             for f in all_facts(a)])
-            return Value(facts=facts, qualname=name, ends_sep=bool(args) and args[0].ends_sep)
+            derived = (key_of(e.args[0]) or args[0].derived) if len(e.args) == 1 and receiver is None else None
+            return Value(facts=facts, qualname=name, ends_sep=bool(args) and args[0].ends_sep, derived=derived)
     facts: list[Fact] = []
     if receiver is not None:
         facts.extend(all_facts(receiver))
