@@ -192,8 +192,8 @@ def join(a: Value | None, b: Value | None) -> Value:
             merged[k] = join(merged.get(k), v)
         fields = tuple(merged.items())
     items = a.items if a.items == b.items else _join_registry(a.items, b.items)
-    if items is None and (a.items or b.items):
-        extra = dedupe(all_facts(Value(items=a.items)) + all_facts(Value(items=b.items)))
+    if items is None and (a.items or b.items):  # two argv lists of different shapes: keep each one's order as marks
+        extra = dedupe(placed_facts(a.items or ()) + placed_facts(b.items or ()))
         facts = dedupe(facts + extra)
     return Value(
         facts=facts,
@@ -206,6 +206,23 @@ def join(a: Value | None, b: Value | None) -> Value:
         derived=a.derived if a.derived == b.derived else None,
         validated=a.validated if a.validated == b.validated else (),
     )
+
+
+def placed_facts(items) -> tuple[Fact, ...]:
+    """Facts of list elements, each remembering the literal option right before it (``option:-n``) or a
+    ``--`` before it (``after:--``): for argv lists whose positions are lost (elements appended later, two
+    lists joined), an argv sink reads each value's place from the mark."""
+    out: list[Fact] = []
+    prev = None
+    dashdash = False
+    for item in items:
+        c = prev.const if prev is not None else None
+        dashdash = dashdash or c == "--"
+        mark = "after:--" if dashdash else (
+            f"option:{c}" if isinstance(c, str) and c.startswith("-") and len(c) > 1 and "=" not in c else None)
+        out.extend(replace(f, props=f.props | {mark}) if mark else f for f in all_facts(item))
+        prev = item
+    return tuple(out)
 
 
 def _join_registry(a, b):

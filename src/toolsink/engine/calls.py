@@ -10,7 +10,7 @@ from .. import ir
 from ..index import dotted_name
 from ..values import (
     EMPTY, MAX_ALTERNATIVES, MAX_PATH, NOCONST, Alternatives, BoundMethod, Closure, Fact, Instance, Origin, Step,
-    Value, all_facts, dedupe, join, only_facts, options_of,
+    Value, all_facts, dedupe, join, only_facts, options_of, placed_facts,
 )
 from .records import CALLABLE, Env, SinkFlow, key_of
 from . import expressions, guards, sinks, statements
@@ -201,22 +201,12 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
 
 
 def appended_facts(args) -> tuple:
-    """Facts of values appended to a list (``args.push("-n", ns)``), each remembering the literal option
-    right before it in the same call (``option:-n``) or a ``--`` before it (``after:--``): the list keeps
-    no order of appended elements, so an argv sink reads the position from the mark."""
+    """Facts of values appended to a list (``args.push("-n", ns)``, ``cmd.extend(["-n", ns])``), placed by
+    the option or ``--`` before them in the same call (:func:`placed_facts`): the list keeps no order of
+    appended elements."""
     if len(args) == 1 and args[0].items:  # cmd.extend(["-n", ns]): the list's own order
         args = list(args[0].items)
-    out = []
-    prev = None
-    dashdash = False
-    for a in args:
-        c = prev.const if prev is not None else None
-        dashdash = dashdash or c == "--"
-        mark = "after:--" if dashdash else (
-            f"option:{c}" if isinstance(c, str) and c.startswith("-") and len(c) > 1 and "=" not in c else None)
-        out.extend(replace(f, props=f.props | {mark}) if mark else f for f in all_facts(a))
-        prev = a
-    return tuple(out)
+    return placed_facts(args)
 
 
 def _keyed_options(ctx, e: ir.Call, row: dict, stored: Value) -> dict | None:

@@ -87,10 +87,18 @@ def check_sink(ctx, row: dict, e: ir.Call, name: str, args, kwargs, receiver) ->
     values: list[Value] = []
     kwnames = row.get("kwargs", ())
     positions = row.get("args", ())
+    if kind == "argument" and len(positions) > 1:
+        # os.execl(prog, prog, "-n", x), repo.git.branch("--contains", *extra): the positional arguments are
+        # one argv, read in order (options and their values, `--`)
+        argv: list[Value] = []
+        for i in positions:
+            if i < len(args):  # a list argument (sg.diff(["--stat", rev])) is spliced in its place
+                a = args[i]
+                argv.extend(a.items + ((Value(facts=a.facts),) if a.facts else ()) if a.items is not None else (a,))
+        values.append(Value(items=tuple(argv)))
+        positions = ()
     for i in positions:
         if i < len(args):
-            if kind == "argument" and len(positions) > 1 and args[i].const == "--":
-                break  # os.execl(prog, prog, "--", x), repo.git.diff("--", x): the rest are operands
             values.append(args[i])
     for k in kwnames:
         if k in kwargs:
@@ -131,15 +139,17 @@ def argv_hits(ctx, v: Value, kind: str, program=None) -> list[tuple[tuple, str]]
     the value of an option that takes one (``--path <v>``, ``-C <v>``; see ``rules/models/programs.yml``),
     not an absolute path (it starts with ``/``), not a string that starts with a literal."""
     if v.items is None:
-        return [(all_facts(v), "program")] if kind == "argv" else [(not_absolute(all_facts(v)), "argument")]
+        if kind == "argv":
+            return [(all_facts(v), "program")]
+        takes_value, flags = _options(ctx, program)
+        return [(tuple(f for f in not_absolute(all_facts(v)) if not _placed(f, takes_value, flags)), "argument")]
     out: list[tuple[tuple, str]] = []
     items = v.items
     if kind == "argv" and items:
         out.append((all_facts(items[0]), "program"))
         program = items[0].const if isinstance(items[0].const, str) else None
         items = items[1:]
-    base = program.replace("\\", "/").rsplit("/", 1)[-1] if isinstance(program, str) else None
-    takes_value, flags = ctx.models.options.get(base, (frozenset(), frozenset())) if base else ((), ())
+    takes_value, flags = _options(ctx, program)
     after_dashdash = expects_value = False
     for item in items:
         c = item.const
@@ -154,10 +164,18 @@ def argv_hits(ctx, v: Value, kind: str, program=None) -> list[tuple[tuple, str]]
         if isinstance(c, str) and c.startswith("-") and len(c) > 1:
             expects_value = "=" not in c and (c in takes_value or c.startswith("--") and c not in flags)
             continue
-        out.append((not_absolute(all_facts(item)), "argument"))
+        # an element that is itself a list of several shapes (`*("--contains", x)` or `(None,)`) keeps marks
+        out.append((tuple(f for f in not_absolute(all_facts(item)) if not _placed(f, takes_value, flags)),
+                    "argument"))
     if v.facts and not after_dashdash:  # elements appended later (cmd.extend(args), cmd.push(x))
         out.append((tuple(f for f in not_absolute(v.facts) if not _placed(f, takes_value, flags)), "argument"))
     return out
+
+
+def _options(ctx, program) -> tuple:
+    """The options of ``program`` that take a value and its long options that are flags (programs.yml)."""
+    base = program.replace("\\", "/").rsplit("/", 1)[-1] if isinstance(program, str) else None
+    return ctx.models.options.get(base, (frozenset(), frozenset())) if base else ((), ())
 
 
 def _placed(f, takes_value, flags) -> bool:
