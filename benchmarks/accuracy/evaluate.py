@@ -220,10 +220,13 @@ METHOD = [
     "flagged by a result on its line or a trace through it; every result (of any level) on a server judged safe "
     "is a false alarm. Results elsewhere on vulnerable servers are not scored: the manifest lists the flows "
     "that were verified by reading, not every flow of a large server.",
-    "Ground truth: 33 servers were read for this page by the toolsink developers, 7 more by a second reader "
-    "working from the same instructions without running any scanner; every line was re-checked against the "
-    "pinned file. Servers with a published advisory are pinned at the commit before the fix as well as, for "
-    "some, at a fixed commit.",
+    "Ground truth: 33 servers were read for this page by the toolsink developers and 9 more by two other "
+    "readers working from the same written instructions without running any scanner (two of those, "
+    "DesktopCommanderMCP and exa-mcp-server, only along their main paths); every line was re-checked against "
+    "the pinned file. Two judgements were corrected after reading toolsink's results: cyanheads' guarded "
+    "look-alikes also take the unescaped repository path (now flows), and mcp-text-editor's registered tools "
+    "never reach their handlers' file access (now safe). Servers with a published advisory are pinned at the "
+    "commit before the fix, some also at a fixed commit.",
     "Not held out: the benchmark was built in the same session as engine changes that its misses suggested "
     "(project middleware around handlers, argv elements appended in branches, zod schemas behind imports, "
     "default-export objects and dynamic imports, late-initialised connections, namespace packages, "
