@@ -228,13 +228,12 @@ METHOD = [
     "never reach their handlers' file access (now safe). Servers with a published advisory are pinned at the "
     "commit before the fix, some also at a fixed commit.",
     "Not held out: the benchmark was built in the same session as engine changes that its misses suggested "
-    "(project middleware around handlers, argv elements appended in branches, zod schemas behind imports, "
-    "default-export objects and dynamic imports, late-initialised connections, namespace packages, "
-    "simple-git/spawn-rx/run-applescript models). Each is a general mechanism with its own fixtures; with the "
-    "engine as it was before them (commit 0be3f28) toolsink found 86/129 flows (67%), flagged 26/59 guarded "
-    "look-alikes and gave 11 results on safe servers.",
-    "Classes come from the CWE numbers a rule declares, then from rule ids (bandit), then from words in the "
-    "rule id: see `benchmarks/accuracy/scoring.py`.",
+    "(project middleware around handlers, the SDK's request-context parameter, zod schemas behind imports and "
+    "`.shape`, default-export objects and dynamic imports, late-initialised connections, namespace packages, "
+    "argv positions kept through pushes, joins and spreads, path.isAbsolute as a guard, models for simple-git, "
+    "spawn-rx, run-applescript and clickhouse-connect). Each is a general mechanism with its own fixtures; "
+    "with the engine as it was before them (commit 0be3f28) toolsink found 88/132 flows (67%), flagged 26/60 "
+    "guarded look-alikes and gave 11 results on safe servers.",
 ]
 
 
