@@ -136,6 +136,7 @@ class Value:
     items: tuple["Value", ...] | None = None
     ends_sep: bool = False  # a string known to end with a path separator
     derived: str | None = None  # variable this was derived from (``path.relative(root, p)`` -> "p")
+    same_file: bool = False  # ``derived`` names the same file (path.resolve(p), path.relative(root, p))
     cond: object = None  # the test a boolean variable holds (``ok = p.startswith(root)``), for later guards
     validated: tuple = ()  # origins of the facts a guard removed (``if name in TOOLS``): still the tool name
 
@@ -204,6 +205,7 @@ def join(a: Value | None, b: Value | None) -> Value:
         items=items,
         ends_sep=a.ends_sep and b.ends_sep,
         derived=a.derived if a.derived == b.derived else None,
+        same_file=a.same_file and b.same_file and a.derived == b.derived,
         validated=a.validated if a.validated == b.validated else (),
     )
 

@@ -135,7 +135,8 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
             derived = key_of(e.args[0]) or args[0].derived  # path.resolve(p), realpath(p): the same file as p
         if not kinds and receiver is not None and receiver.qualname and method:
             name = receiver.qualname  # p.resolve() is still a path of the same type
-        return Value(facts=facts, qualname=name, derived=derived)
+        # a library path function's result names the same file as the variable it came from
+        return Value(facts=facts, qualname=name, derived=derived, same_file=derived is not None)
     for row in models.propagators.match(qual, method, recv_qual):
         returns = row.get("returns")
         if returns == "alias-of-arg0":
@@ -179,8 +180,11 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
         if row.get("keeps_props"):
             facts = dedupe([f for a in ([receiver] if receiver is not None else []) + args + list(kwargs.values())
                             for f in all_facts(a)])
-            derived = (key_of(e.args[0]) or args[0].derived) if len(e.args) == 1 and receiver is None else None
-            return Value(facts=facts, qualname=name, ends_sep=bool(args) and args[0].ends_sep, derived=derived)
+            derived = (key_of(e.args[0]) or args[0].derived) if len(e.args) == 1 and (
+                receiver is None or not receiver.facts) else None  # String(p), path.normalize(p)
+            same = derived is not None and (key_of(e.args[0]) is not None or args[0].same_file)
+            return Value(facts=facts, qualname=name, ends_sep=bool(args) and args[0].ends_sep, derived=derived,
+                         same_file=same)
     facts: list[Fact] = []
     if receiver is not None:
         facts.extend(all_facts(receiver))

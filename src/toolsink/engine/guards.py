@@ -86,10 +86,17 @@ def refine(ctx, env: Env, test, truth: bool, depth: int = 0) -> Env:
                     key = key_of(a)
                     if key is None or key not in env:
                         continue
+                    held = env[key]
                     if bv.const is not NOCONST and bv.const is not None:
                         env[key] = Value(const=bv.const)
                     elif not all_facts(bv) and isinstance(b, (ir.Name, ir.Attribute, ir.Subscript)):
                         env[key] = bv  # equal to an untainted value: it is that value (p == root)
+                    else:
+                        continue
+                    source = env.get(held.derived) if held.derived and held.derived != key else None
+                    if source is not None and source.facts:  # resolve(p) === root: `p` names that file
+                        env[held.derived] = replace(source, facts=tuple(
+                            replace(f, safe=f.safe | {"path"}) for f in source.facts))
         return env
     if t is ir.Call:
         fv = expressions.expr(ctx, test.func, env)
@@ -253,6 +260,11 @@ def apply_effect(ctx, effect: str, subject, env: Env, call, row) -> None:
     if effect == "validates":
         note_validated(ctx, key, value, "all")
         env[key] = validated_value(value)
+        source = env.get(value.derived) if value.derived and value.derived != key else None
+        if source is not None and source.facts:
+            # `normalize(p) === root`: the copy is one allowed path, so `p` names that file (for file sinks)
+            note_validated(ctx, value.derived, source, "path")
+            env[value.derived] = replace(source, facts=tuple(replace(f, safe=f.safe | {"path"}) for f in source.facts))
         return
     if effect == "host-fixed":  # re.match(r"^https://docs\.example\.com/", url)
         env[key] = replace(value, facts=tuple(replace(f, props=f.props | {"host-fixed"}) for f in value.facts))
@@ -280,8 +292,9 @@ def apply_effect(ctx, effect: str, subject, env: Env, call, row) -> None:
         if note is None:
             note_validated(ctx, key, value, "path")
             env[key] = replace(value, facts=tuple(replace(f, safe=f.safe | {"path"}) for f in value.facts))
-            if source_resolved:
-                # the check ran on a copy of a resolved path (`squash(real)`): it holds of `real` too
+            if source_resolved or (source is not None and source.facts and value.same_file and resolved):
+                # the check ran on a copy of a resolved path (`squash(real)`), or on path.resolve(p) itself,
+                # which names the same file as `p`: it holds of the source too
                 note_validated(ctx, value.derived, source, "path")
                 env[value.derived] = replace(source, facts=tuple(
                     replace(f, safe=f.safe | {"path"}) for f in source.facts))
