@@ -105,11 +105,16 @@ class CompiledModels:
                         row.get("attributes", ()))
         # program -> (short and long options that take a value, long options that are flags)
         self.options: dict[str, tuple[frozenset, frozenset]] = {}
+        # program -> {option: the sink kind of its value} (python -c CODE is code, sh -c CMD a shell command)
+        self.option_kinds: dict[str, dict[str, str]] = {}
         for row in models.options:
             for program in _names(row["programs"]):
                 values, flags = self.options.get(program, (frozenset(), frozenset()))
                 self.options[program] = (values | frozenset(row.get("takes_value", ())),
                                          flags | frozenset(row.get("flags", ())))
+                runs = self.option_kinds.setdefault(program, {})
+                runs.update({o: "code" for o in row.get("runs_code", ())})
+                runs.update({o: "shell-command" for o in row.get("runs_shell", ())})
         self.literal_sources = [(re.compile(r["pattern"]), r) for r in models.literal_sources]
         combined = "|".join(f"(?:{r['pattern']})" for r in models.literal_sources)
         self.literal_re = re.compile(combined) if combined else None

@@ -150,14 +150,24 @@ def argv_hits(ctx, v: Value, kind: str, program=None) -> list[tuple[tuple, str]]
         program = items[0].const if isinstance(items[0].const, str) else None
         items = items[1:]
     takes_value, flags = _options(ctx, program)
+    base = program.replace("\\", "/").rsplit("/", 1)[-1] if isinstance(program, str) else None
+    runs = ctx.models.option_kinds.get(base, {}) if base else {}
     after_dashdash = expects_value = False
+    runs_as = None
     for item in items:
         c = item.const
+        if runs_as is not None:  # python -c CODE, sh -c CMD: the value is run
+            out.append((all_facts(item), runs_as))
+            runs_as = None
+            continue
         if c == "--":  # never an option's value: git and getopt end options there
             after_dashdash = True
             continue
         if expects_value:
             expects_value = False
+            continue
+        if isinstance(c, str) and c in runs and not after_dashdash:
+            runs_as = runs[c]
             continue
         if after_dashdash:
             continue
