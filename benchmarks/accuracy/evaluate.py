@@ -231,7 +231,7 @@ METHOD = [
     "(project middleware around handlers, the SDK's request-context parameter, zod schemas behind imports and "
     "`.shape`, default-export objects and dynamic imports, late-initialised connections, namespace packages, "
     "argv positions kept through pushes, joins and spreads, path.isAbsolute as a guard, models for simple-git, "
-    "spawn-rx, run-applescript and clickhouse-connect). Each is a general mechanism with its own fixtures; "
+    "spawn-rx, run-applescript and clickhouse-connect, interpreter options that run code). Each is a general mechanism with its own fixtures; "
     "with the engine as it was before them (commit 0be3f28) toolsink found 88/132 flows (67%), flagged 26/60 "
     "guarded look-alikes and gave 11 results on safe servers.",
 ]
