@@ -95,8 +95,7 @@ def refine(ctx, env: Env, test, truth: bool, depth: int = 0) -> Env:
                         continue
                     source = env.get(held.derived) if held.derived and held.derived != key else None
                     if source is not None and source.facts:  # resolve(p) === root: `p` names that file
-                        env[held.derived] = replace(source, facts=tuple(
-                            replace(f, safe=f.safe | {"path"}) for f in source.facts))
+                        confine(ctx, env, held.derived, source)
         return env
     if t is ir.Call:
         fv = expressions.expr(ctx, test.func, env)
@@ -235,6 +234,12 @@ def unwrap(ctx, expr, env: Env) -> tuple[str | None, bool, bool]:
     return key_of(expr), resolved, derived
 
 
+def confine(ctx, env: Env, key: str, value: Value) -> None:
+    """``key`` is confined to an allowed root from here on: safe for file sinks."""
+    note_validated(ctx, key, value, "path")
+    env[key] = replace(value, facts=tuple(replace(f, safe=f.safe | {"path"}) for f in value.facts))
+
+
 def note_validated(ctx, key: str, value: Value, what: str) -> None:
     if ctx.fn is not None and "." not in key and any(
             f.origin.owner is ctx.fn and not f.steps for f in value.facts):
@@ -263,8 +268,7 @@ def apply_effect(ctx, effect: str, subject, env: Env, call, row) -> None:
         source = env.get(value.derived) if value.derived and value.derived != key else None
         if source is not None and source.facts:
             # `normalize(p) === root`: the copy is one allowed path, so `p` names that file (for file sinks)
-            note_validated(ctx, value.derived, source, "path")
-            env[value.derived] = replace(source, facts=tuple(replace(f, safe=f.safe | {"path"}) for f in source.facts))
+            confine(ctx, env, value.derived, source)
         return
     if effect == "host-fixed":  # re.match(r"^https://docs\.example\.com/", url)
         env[key] = replace(value, facts=tuple(replace(f, props=f.props | {"host-fixed"}) for f in value.facts))
@@ -290,14 +294,11 @@ def apply_effect(ctx, effect: str, subject, env: Env, call, row) -> None:
             note = ("the containment check runs before the path is resolved, so `..` segments and symlinks "
                     "can still leave the root")
         if note is None:
-            note_validated(ctx, key, value, "path")
-            env[key] = replace(value, facts=tuple(replace(f, safe=f.safe | {"path"}) for f in value.facts))
+            confine(ctx, env, key, value)
             if source_resolved or (source is not None and source.facts and value.same_file and resolved):
                 # the check ran on a copy of a resolved path (`squash(real)`), or on path.resolve(p) itself,
                 # which names the same file as `p`: it holds of the source too
-                note_validated(ctx, value.derived, source, "path")
-                env[value.derived] = replace(source, facts=tuple(
-                    replace(f, safe=f.safe | {"path"}) for f in source.facts))
+                confine(ctx, env, value.derived, source)
         else:
             env[key] = replace(value, facts=tuple(
                 replace(f, notes=f.notes + (note,)) if note not in f.notes else f for f in value.facts))

@@ -71,9 +71,7 @@ def _predicate_outcome(ctx, call: ir.Call, fn: ir.Function, ref, env: Env, truth
             source = env.get(current.derived) if "path" in safe and current.derived else None
             if source is not None and source.facts and all("resolved" in f.props for f in source.facts):
                 # is_within(squash(real)): the check on a copy of a resolved path holds of the path itself
-                guards.note_validated(ctx, current.derived, source, "path")
-                env[current.derived] = replace(source, facts=tuple(
-                    replace(f, safe=f.safe | {"path"}) for f in source.facts))
+                guards.confine(ctx, env, current.derived, source)
     return True
 
 

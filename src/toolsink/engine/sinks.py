@@ -141,7 +141,7 @@ def argv_hits(ctx, v: Value, kind: str, program=None) -> list[tuple[tuple, str]]
     if v.items is None:
         if kind == "argv":
             return [(all_facts(v), "program")]
-        takes_value, flags = _options(ctx, program)
+        takes_value, flags, _ = _options(ctx, program)
         return [(tuple(f for f in not_absolute(all_facts(v)) if not _placed(f, takes_value, flags)), "argument")]
     out: list[tuple[tuple, str]] = []
     items = v.items
@@ -149,9 +149,7 @@ def argv_hits(ctx, v: Value, kind: str, program=None) -> list[tuple[tuple, str]]
         out.append((all_facts(items[0]), "program"))
         program = items[0].const if isinstance(items[0].const, str) else None
         items = items[1:]
-    takes_value, flags = _options(ctx, program)
-    base = program.replace("\\", "/").rsplit("/", 1)[-1] if isinstance(program, str) else None
-    runs = ctx.models.option_kinds.get(base, {}) if base else {}
+    takes_value, flags, runs = _options(ctx, program)
     after_dashdash = expects_value = False
     runs_as = None
     for item in items:
@@ -183,9 +181,13 @@ def argv_hits(ctx, v: Value, kind: str, program=None) -> list[tuple[tuple, str]]
 
 
 def _options(ctx, program) -> tuple:
-    """The options of ``program`` that take a value and its long options that are flags (programs.yml)."""
+    """What programs.yml says of ``program`` (matched by base name): its options that take a value, its long
+    options that are flags, and the options whose value it runs (``{"-c": "code"}``)."""
     base = program.replace("\\", "/").rsplit("/", 1)[-1] if isinstance(program, str) else None
-    return ctx.models.options.get(base, (frozenset(), frozenset())) if base else ((), ())
+    if not base:
+        return (), (), {}
+    takes_value, flags = ctx.models.options.get(base, (frozenset(), frozenset()))
+    return takes_value, flags, ctx.models.option_kinds.get(base, {})
 
 
 def _placed(f, takes_value, flags) -> bool:
