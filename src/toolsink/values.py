@@ -210,6 +210,12 @@ def join(a: Value | None, b: Value | None) -> Value:
     )
 
 
+def is_option(c) -> bool:
+    """A literal argv element that names an option (``-n``, ``--path``), not one that also holds its value
+    (``--path=x``)."""
+    return isinstance(c, str) and c.startswith("-") and len(c) > 1 and "=" not in c
+
+
 def placed_facts(items) -> tuple[Fact, ...]:
     """Facts of list elements, each remembering the literal option right before it (``option:-n``) or a
     ``--`` before it (``after:--``): for argv lists whose positions are lost (elements appended later, two
@@ -220,8 +226,7 @@ def placed_facts(items) -> tuple[Fact, ...]:
     for item in items:
         c = prev.const if prev is not None else None
         dashdash = dashdash or c == "--"
-        mark = "after:--" if dashdash else (
-            f"option:{c}" if isinstance(c, str) and c.startswith("-") and len(c) > 1 and "=" not in c else None)
+        mark = "after:--" if dashdash else (f"option:{c}" if is_option(c) else None)
         out.extend(replace(f, props=f.props | {mark}) if mark else f for f in all_facts(item))
         prev = item
     return tuple(out)

@@ -93,8 +93,8 @@ def refine(ctx, env: Env, test, truth: bool, depth: int = 0) -> Env:
                         env[key] = bv  # equal to an untainted value: it is that value (p == root)
                     else:
                         continue
-                    source = env.get(held.derived) if held.derived and held.derived != key else None
-                    if source is not None and source.facts:  # resolve(p) === root: `p` names that file
+                    source = derived_source(env, key, held)
+                    if source is not None:  # resolve(p) === root: `p` names that file
                         confine(ctx, env, held.derived, source)
         return env
     if t is ir.Call:
@@ -234,6 +234,12 @@ def unwrap(ctx, expr, env: Env) -> tuple[str | None, bool, bool]:
     return key_of(expr), resolved, derived
 
 
+def derived_source(env: Env, key: str, value: Value) -> Value | None:
+    """The tainted variable ``value`` (held in ``key``) is a copy of (``path.resolve(p)``, ``squash(p)``), if any."""
+    source = env.get(value.derived) if value.derived and value.derived != key else None
+    return source if source is not None and source.facts else None
+
+
 def confine(ctx, env: Env, key: str, value: Value) -> None:
     """``key`` is confined to an allowed root from here on: safe for file sinks."""
     note_validated(ctx, key, value, "path")
@@ -265,8 +271,8 @@ def apply_effect(ctx, effect: str, subject, env: Env, call, row) -> None:
     if effect == "validates":
         note_validated(ctx, key, value, "all")
         env[key] = validated_value(value)
-        source = env.get(value.derived) if value.derived and value.derived != key else None
-        if source is not None and source.facts:
+        source = derived_source(env, key, value)
+        if source is not None:
             # `normalize(p) === root`: the copy is one allowed path, so `p` names that file (for file sinks)
             confine(ctx, env, value.derived, source)
         return
@@ -279,9 +285,8 @@ def apply_effect(ctx, effect: str, subject, env: Env, call, row) -> None:
         return
     if effect == "contains":
         resolved = resolved_inline or (value.facts and all("resolved" in f.props for f in value.facts))
-        source = env.get(value.derived) if value.derived and value.derived != key else None
-        source_resolved = bool(source is not None and source.facts and all(
-            "resolved" in f.props for f in source.facts))
+        source = derived_source(env, key, value)
+        source_resolved = bool(source is not None and all("resolved" in f.props for f in source.facts))
         resolved = resolved or source_resolved  # `squash(real)` of a resolved `real` is resolved too
         note = None
         if row is not None and "prefix" in row and isinstance(call, ir.Call) and row["prefix"] < len(call.args):
@@ -295,7 +300,7 @@ def apply_effect(ctx, effect: str, subject, env: Env, call, row) -> None:
                     "can still leave the root")
         if note is None:
             confine(ctx, env, key, value)
-            if source_resolved or (source is not None and source.facts and value.same_file and resolved):
+            if source_resolved or (source is not None and value.same_file and resolved):
                 # the check ran on a copy of a resolved path (`squash(real)`), or on path.resolve(p) itself,
                 # which names the same file as `p`: it holds of the source too
                 confine(ctx, env, value.derived, source)

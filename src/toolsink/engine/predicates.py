@@ -68,8 +68,8 @@ def _predicate_outcome(ctx, call: ir.Call, fn: ir.Function, ref, env: Env, truth
             if safe:
                 for kind in safe:
                     guards.note_validated(ctx, key, current, kind)
-            source = env.get(current.derived) if "path" in safe and current.derived else None
-            if source is not None and source.facts and all("resolved" in f.props for f in source.facts):
+            source = guards.derived_source(env, key, current) if "path" in safe else None
+            if source is not None and all("resolved" in f.props for f in source.facts):
                 # is_within(squash(real)): the check on a copy of a resolved path holds of the path itself
                 guards.confine(ctx, env, current.derived, source)
     return True

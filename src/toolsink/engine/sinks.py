@@ -6,7 +6,7 @@ from __future__ import annotations
 import fnmatch
 
 from .. import ir
-from ..values import NOCONST, Value, all_facts
+from ..values import NOCONST, Value, all_facts, is_option
 from .records import MAX_FLOWS, Effect, SinkFlow
 
 
@@ -142,7 +142,7 @@ def argv_hits(ctx, v: Value, kind: str, program=None) -> list[tuple[tuple, str]]
         if kind == "argv":
             return [(all_facts(v), "program")]
         takes_value, flags, _ = _options(ctx, program)
-        return [(tuple(f for f in not_absolute(all_facts(v)) if not _placed(f, takes_value, flags)), "argument")]
+        return [(_positional(all_facts(v), takes_value, flags), "argument")]
     out: list[tuple[tuple, str]] = []
     items = v.items
     if kind == "argv" and items:
@@ -170,13 +170,12 @@ def argv_hits(ctx, v: Value, kind: str, program=None) -> list[tuple[tuple, str]]
         if after_dashdash:
             continue
         if isinstance(c, str) and c.startswith("-") and len(c) > 1:
-            expects_value = "=" not in c and (c in takes_value or c.startswith("--") and c not in flags)
+            expects_value = is_option(c) and _takes_value(c, takes_value, flags)
             continue
         # an element that is itself a list of several shapes (`*("--contains", x)` or `(None,)`) keeps marks
-        out.append((tuple(f for f in not_absolute(all_facts(item)) if not _placed(f, takes_value, flags)),
-                    "argument"))
+        out.append((_positional(all_facts(item), takes_value, flags), "argument"))
     if v.facts and not after_dashdash:  # elements appended later (cmd.extend(args), cmd.push(x))
-        out.append((tuple(f for f in not_absolute(v.facts) if not _placed(f, takes_value, flags)), "argument"))
+        out.append((_positional(v.facts, takes_value, flags), "argument"))
     return out
 
 
@@ -190,14 +189,24 @@ def _options(ctx, program) -> tuple:
     return takes_value, flags, ctx.models.option_kinds.get(base, {})
 
 
+def _takes_value(option: str, takes_value, flags) -> bool:
+    """Whether the next argv element is this option's value: listed as taking one, or a long option that is
+    not a known flag."""
+    return option in takes_value or option.startswith("--") and option not in flags
+
+
+def _positional(facts, takes_value, flags) -> tuple:
+    """Facts of an argv element that can act as an option: not an absolute path, and not placed (by a
+    :func:`placed_facts` mark) after ``--`` or right after an option that takes a value."""
+    return tuple(f for f in not_absolute(facts) if not _placed(f, takes_value, flags))
+
+
 def _placed(f, takes_value, flags) -> bool:
-    """An appended element whose own call put it after ``--`` or right after an option that takes a value."""
     for p in f.props:
         if p == "after:--":
             return True
         if p.startswith("option:"):
-            c = p[len("option:"):]
-            return c in takes_value or c.startswith("--") and c not in flags
+            return _takes_value(p[len("option:"):], takes_value, flags)
     return False
 
 
