@@ -4,6 +4,8 @@ handed to them, several alternatives), classes, and library calls matched agains
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
 from .. import ir
@@ -12,7 +14,7 @@ from ..values import (
     EMPTY, MAX_ALTERNATIVES, MAX_PATH, NOCONST, Alternatives, BoundMethod, Closure, Fact, Instance, Origin, Step,
     Value, all_facts, dedupe, join, only_facts, options_of, placed_facts,
 )
-from .records import CALLABLE, Env, SinkFlow, key_of
+from .records import CALLABLE, SEPARATORS, Env, SinkFlow, key_of
 from . import expressions, guards, sinks, statements
 
 
@@ -137,7 +139,11 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
             name = receiver.qualname  # p.resolve() is still a path of the same type
         # a library path function's result names the same file as the variable it came from
         return Value(facts=facts, qualname=name, derived=derived, same_file=derived is not None)
+    ends_sep = False
     for row in models.propagators.match(qual, method, recv_qual):
+        if "ends_with" in row:  # dir.replace(/\\?$/, "\\"): the result ends with the replacement
+            ends_sep = ends_sep or _ends_with_replacement(ctx, e, row["ends_with"], env)
+            continue
         returns = row.get("returns")
         if returns == "alias-of-arg0":
             return args[0] if args else EMPTY
@@ -201,7 +207,27 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
         for row in source_rows:
             origin = Origin(None, -1, (), row["kind"], row["label"].format(callee=name), ctx.file, e.span)
             facts.append(Fact(origin))
-    return Value(facts=dedupe(facts), qualname=name)
+    return Value(facts=dedupe(facts), qualname=name, ends_sep=ends_sep)
+
+
+def _ends_with_replacement(ctx, e: ir.Call, spec: dict, env) -> bool:
+    """A replacement at a pattern that always matches at the end (``/\\?$/``, ``r"/*$"``: an optional
+    atom, then the end) whose replacement ends with a path separator: the result ends with a separator."""
+    i, j = spec["pattern"], spec["replacement"]
+    if max(i, j) >= len(e.args):
+        return False
+    rep = expressions.expr(ctx, e.args[j], env).const
+    if not (isinstance(rep, str) and rep.endswith(SEPARATORS)):
+        return False
+    pat = e.args[i]
+    if isinstance(pat, ir.Call) and pat.args:  # a regex literal is `new RegExp("...")`
+        pat = pat.args[0]
+    text = expressions.expr(ctx, pat, env).const
+    return isinstance(text, str) and bool(_OPTIONAL_AT_END.fullmatch(text))
+
+
+# an optional single atom (a character, an escaped character, or a class) then the end of the string
+_OPTIONAL_AT_END = re.compile(r"(?:\\.|\[[^\]]*\]|[^\\\[\]()|^$?*+{}])[?*]\$")
 
 
 def appended_facts(args) -> tuple:

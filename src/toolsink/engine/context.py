@@ -37,6 +37,7 @@ class Analysis:
         self._predicate_depth = 0
         self.validated: dict[str, str] = {}  # parameter name -> what a guard on it established
         self.exit_envs: list[Env] = []
+        self.seed_env: Env = {}  # captured variables a callback run as a predicate may refine (see predicates)
 
     def run(self) -> Summary:
         fn = self.fn
@@ -54,7 +55,7 @@ class Analysis:
 
     def entry_env(self) -> Env:
         fn = self.fn
-        env: Env = {}
+        env: Env = dict(self.seed_env)
         for i, p in enumerate(fn.params):
             if self.param_values is not None:
                 if p.kind == "self":

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from .. import ir
 from ..values import NOCONST, Value, all_facts, validated_value
-from .records import Env, join_env, key_of
+from .records import SEPARATORS, Env, join_env, key_of
 from . import expressions, predicates
 
 
@@ -87,6 +87,8 @@ def refine(ctx, env: Env, test, truth: bool, depth: int = 0) -> Env:
                     if key is None or key not in env:
                         continue
                     held = env[key]
+                    if is_bare_separator(bv) and not all_facts(held):
+                        env[SEPARATOR_ROOT] = held  # `dir === path.sep`: this allowed root is the filesystem root
                     if bv.const is not NOCONST and bv.const is not None:
                         env[key] = Value(const=bv.const)
                     elif not all_facts(bv) and isinstance(b, (ir.Name, ir.Attribute, ir.Subscript)):
@@ -173,6 +175,8 @@ def call_guard(ctx, call: ir.Call, fv: Value, env: Env, truth: bool) -> None:
                 body = predicates.returned_test(s)
                 if body is not None:
                     refine(ctx, env, body, truth)
+                elif isinstance(s, ir.FunctionRef):
+                    predicates.callback_outcome(ctx, s, env, truth)
             continue
         for s in subjects:
             apply_effect(ctx, g["effect"], s, env, call, g)
@@ -246,6 +250,20 @@ def confine(ctx, env: Env, key: str, value: Value) -> None:
     env[key] = replace(value, facts=tuple(replace(f, safe=f.safe | {"path"}) for f in value.facts))
 
 
+# a key no variable can have: set where an allowed root was found equal to the bare separator, so that
+# `p.startsWith(path.sep)` on that branch tests containment in that root (the filesystem root itself)
+SEPARATOR_ROOT = "\0separator-root"
+
+
+def is_bare_separator(v: Value) -> bool:
+    """``"/"``, ``"\\"`` or ``path.sep``/``os.sep`` alone: a prefix that every absolute path has."""
+    if v.facts:
+        return False
+    if v.const is not NOCONST:
+        return v.const in SEPARATORS
+    return (v.qualname or "").endswith((".sep", ".os.sep")) and v.qualname not in ("os.pathsep",)
+
+
 def note_validated(ctx, key: str, value: Value, what: str) -> None:
     if ctx.fn is not None and "." not in key and any(
             f.origin.owner is ctx.fn and not f.steps for f in value.facts):
@@ -291,8 +309,12 @@ def apply_effect(ctx, effect: str, subject, env: Env, call, row) -> None:
         note = None
         if row is not None and "prefix" in row and isinstance(call, ir.Call) and row["prefix"] < len(call.args):
             pv = expressions.expr(ctx, call.args[row["prefix"]], env)
-            if not pv.ends_sep:
-                method = call.func.attr if isinstance(call.func, ir.Attribute) else "startswith"
+            method = call.func.attr if isinstance(call.func, ir.Attribute) else "startswith"
+            if is_bare_separator(pv):
+                if SEPARATOR_ROOT not in env:
+                    note = (f"the check `{method}(\"/\")` only says the path is absolute; the filesystem root "
+                            "confines nothing")
+            elif not pv.ends_sep:
                 note = (f"the containment check `{method}(root)` has no trailing separator, so a sibling "
                         "such as `/data-evil` passes as inside `/data`")
         if note is None and not resolved:

@@ -49,8 +49,53 @@ def _predicate_outcome(ctx, call: ir.Call, fn: ir.Function, ref, env: Env, truth
     exits = answers(runner, truth)
     if exits is None:
         return False
-    for i, (key, checked) in targets.items():
-        outs = [x.get(fn.params[i].name) for x in exits]
+    _apply_outcome(ctx, env, exits, {fn.params[i].name: t for i, t in targets.items()})
+    return True
+
+
+def callback_outcome(ctx, ref: ir.FunctionRef, env: Env, truth: bool) -> bool:
+    """``dirs.some(dir => { ...several statements... })``: the callback run with the caller's variables as its
+    closure; what holds of a caller variable on every return of the callback that answers ``truth`` holds
+    after the call (for some element, which is what a containment test needs). False when it cannot run."""
+    if ctx.static_mode or ctx._predicate_depth > 3:
+        return False
+    fn = ref.function
+    local = {p.name for p in fn.params} | _assigned_names(fn.body)
+    targets = {k: (k, v) for k, v in env.items() if v.facts and k not in local}
+    if not targets:
+        return False
+    runner = context.Analysis(ctx.engine, fn, env, param_values={})
+    runner.seed_env = {k: v for k, (_, v) in targets.items()}
+    runner._predicate_depth = ctx._predicate_depth + 1
+    exits = answers(runner, truth)
+    if exits is None:
+        return False
+    _apply_outcome(ctx, env, exits, targets)
+    return True
+
+
+def _assigned_names(body) -> set[str]:
+    """Names a function body binds itself (so a caller variable of the same name is shadowed there)."""
+    from ..walk import sub_bodies
+
+    out: set[str] = set()
+    stack = list(body)
+    while stack:
+        s = stack.pop()
+        if isinstance(s, ir.Assign):
+            out.update(t.id for t in s.targets if isinstance(t, ir.Name))
+        elif isinstance(s, ir.FunctionDef):
+            out.add(s.function.name)
+            continue
+        stack.extend(x for sub in sub_bodies(s) for x in sub)
+    return out
+
+
+def _apply_outcome(ctx, env: Env, exits: list[Env], targets: dict) -> None:
+    """Apply to each caller variable what its name (a parameter, or a captured variable) is on every
+    answering return: validated, or made safe for more kinds, with the notes the checks left."""
+    for name, (key, checked) in targets.items():
+        outs = [x.get(name) for x in exits]
         if any(o is None for o in outs) or not outs:
             continue
         facts = [f for o in outs for f in o.facts]
@@ -72,7 +117,6 @@ def _predicate_outcome(ctx, call: ir.Call, fn: ir.Function, ref, env: Env, truth
             if source is not None and all("resolved" in f.props for f in source.facts):
                 # is_within(squash(real)): the check on a copy of a resolved path holds of the path itself
                 guards.confine(ctx, env, current.derived, source)
-    return True
 
 
 def answers(ctx, truth: bool) -> list[Env] | None:
