@@ -110,6 +110,7 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
         models = engine.models_for(module)
         if not models.raw.call_checks:
             continue
+        read_headers = None  # request headers the module reads, found once on demand
         static = Analysis(engine, None, None, module=module)
         calls = list(_calls(module.body))
         scope_calls: dict = {}  # function (None: module) -> qualified names it calls, built on demand
@@ -132,6 +133,11 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
                 if "unless_scope_calls" in row and _scope_calls_any(static, calls, scope, scope_calls,
                                                                     row["unless_scope_calls"]):
                     continue
+                if "unless_module_reads_header" in row:
+                    if read_headers is None:
+                        read_headers = _header_names(module.body)
+                    if read_headers & {n.lower() for n in row["unless_module_reads_header"]}:
+                        continue
                 rule = rules.get(row["rule"])
                 if rule is None:
                     continue
@@ -146,6 +152,54 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
                     snippet=_line(module, call.span.line),
                 ))
     return out
+
+
+def _header_names(body) -> set[str]:
+    """Request headers a module reads (lower case): ``req.headers.authorization``, ``headers["x-api-key"]``,
+    ``request.headers.get("Authorization")``, ``req.header("Authorization")``."""
+    out: set[str] = set()
+    stack = list(body)
+    exprs: list = []
+    while stack:
+        s = stack.pop()
+        if isinstance(s, ir.FunctionDef):
+            stack.extend(s.function.body)
+            continue
+        if isinstance(s, ir.ClassDef):
+            stack.extend(s.cls.body)
+            continue
+        exprs.extend(stmt_exprs(s))
+        for sub in sub_bodies(s):
+            stack.extend(sub)
+    while exprs:
+        x = exprs.pop()
+        if x is None:
+            continue
+        if isinstance(x, ir.FunctionRef):
+            stack = list(x.function.body)
+            while stack:  # a handler passed as a callback: its statements too
+                s = stack.pop()
+                if isinstance(s, ir.FunctionDef):
+                    stack.extend(s.function.body)
+                    continue
+                exprs.extend(stmt_exprs(s))
+                for sub in sub_bodies(s):
+                    stack.extend(sub)
+            continue
+        if isinstance(x, ir.Attribute) and _is_headers(x.value):
+            out.add(x.attr.lower())
+        elif isinstance(x, ir.Subscript) and _is_headers(x.value) and isinstance(x.index, ir.Literal):
+            out.add(str(x.index.value).lower())
+        elif (isinstance(x, ir.Call) and isinstance(x.func, ir.Attribute) and x.args
+              and isinstance(x.args[0], ir.Literal) and isinstance(x.args[0].value, str)
+              and (x.func.attr == "get" and _is_headers(x.func.value) or x.func.attr == "header")):
+            out.add(x.args[0].value.lower())
+        exprs.extend(c for c in expr_children(x) if c is not None)
+    return out
+
+
+def _is_headers(e) -> bool:
+    return isinstance(e, ir.Attribute) and e.attr == "headers" or isinstance(e, ir.Name) and e.id == "headers"
 
 
 def _scope_calls_any(static, calls, scope, cache: dict, names) -> bool:

@@ -198,7 +198,9 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
         facts.extend(all_facts(a))
     for a in kwargs.values():
         facts.extend(all_facts(a))
-    source_rows = models.sources.match(qual, method, recv_qual) if not ctx.static_mode else ()
+    source_rows = models.sources.match(qual, method, recv_qual)
+    if ctx.static_mode:  # module set-up code: only sources that describe set-up values (a temporary folder)
+        source_rows = tuple(r for r in source_rows if r.get("set_up"))
     if facts:
         # what a remote source returns (a response) is no longer the argument that went into the request
         step = ctx.step(f"response of `{name}()`" if source_rows else f"`{name}()`", e.span)

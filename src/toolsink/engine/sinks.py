@@ -83,6 +83,8 @@ def check_sink(ctx, row: dict, e: ir.Call, name: str, args, kwargs, receiver) ->
     if (row.get("writes") or kind in ("shell-command", "program", "url", "code")) and len(ctx.summary.effects) < 64:
         destructive = bool(row.get("destructive")) or kind == "shell-command"
         writes = bool(row.get("writes")) or kind == "url" and _changes_state(name, args, kwargs)
+        if kind == "path" and _scratch_only(row, args, kwargs):
+            destructive = writes = False  # the handler's own file in a temporary directory it made
         ctx.summary.effects.append(Effect(kind, name, ctx.file, e.span, destructive, writes))
     values: list[Value] = []
     kwnames = row.get("kwargs", ())
@@ -116,6 +118,15 @@ def check_sink(ctx, row: dict, e: ir.Call, name: str, args, kwargs, receiver) ->
             check_argv(ctx, v, kind, name, e, ignore, program)
         else:
             hit(ctx, all_facts(v), kind, name, e, ignore)
+
+
+def _scratch_only(row: dict, args, kwargs) -> bool:
+    """Every path the sink acts on lies below a temporary directory the server made (a ``scratch`` source,
+    see the models) and holds nothing else that is data."""
+    values = [args[i] for i in row.get("args", ()) if i < len(args)]
+    values += [kwargs[k] for k in row.get("kwargs", ()) if k in kwargs]
+    facts = [f for v in values for f in all_facts(v)]
+    return bool(values) and bool(facts) and all(f.origin.kind == "scratch" for f in facts)
 
 
 def check_argv(ctx, v: Value, kind: str, name: str, e: ir.Call, ignore, program=None) -> None:
