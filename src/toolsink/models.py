@@ -98,15 +98,18 @@ class CompiledModels:
         self.call_checks = Section(models.call_checks)
         # qualified name -> attributes that are objects of the same type (Path(p).parent)
         self.same_type_attrs: dict[str, frozenset] = {}
+        self.file_name_attrs: dict[str, frozenset] = {}  # file object type -> attributes that are its path
         for row in models.propagators:
-            if row.get("returns") == "same-type":
+            table = {"same-type": self.same_type_attrs, "names-file": self.file_name_attrs}.get(row.get("returns"))
+            if table is not None and "attributes" in row:
                 for qual in _names(row.get("receiver")):
-                    self.same_type_attrs[qual] = self.same_type_attrs.get(qual, frozenset()) | frozenset(
-                        row.get("attributes", ()))
+                    table[qual] = table.get(qual, frozenset()) | frozenset(row.get("attributes", ()))
         # program -> (short and long options that take a value, long options that are flags)
         self.options: dict[str, tuple[frozenset, frozenset]] = {}
         # program -> {option: the sink kind of its value} (python -c CODE is code, sh -c CMD a shell command)
         self.option_kinds: dict[str, dict[str, str]] = {}
+        self.script_runners: set[str] = set()  # programs whose first operand is a script they run
+        self.program_aliases: dict[str, str] = {}  # sys.executable -> python
         for row in models.options:
             for program in _names(row["programs"]):
                 values, flags = self.options.get(program, (frozenset(), frozenset()))
@@ -115,6 +118,10 @@ class CompiledModels:
                 runs = self.option_kinds.setdefault(program, {})
                 runs.update({o: "code" for o in row.get("runs_code", ())})
                 runs.update({o: "shell-command" for o in row.get("runs_shell", ())})
+                if row.get("runs_script"):
+                    self.script_runners.add(program)
+            for alias in _names(row.get("aliases")):
+                self.program_aliases[alias] = _names(row["programs"])[0]
         self.literal_sources = [(re.compile(r["pattern"]), r) for r in models.literal_sources]
         combined = "|".join(f"(?:{r['pattern']})" for r in models.literal_sources)
         self.literal_re = re.compile(combined) if combined else None

@@ -144,6 +144,11 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
         if "ends_with" in row:  # dir.replace(/\\?$/, "\\"): the result ends with the replacement
             ends_sep = ends_sep or _ends_with_replacement(ctx, e, row["ends_with"], env)
             continue
+        if "content_into" in row:  # fs.writeFileSync(p, code): the file `p` names now holds the code
+            spec = row["content_into"]
+            if max(spec["file"], spec["data"]) < len(e.args):
+                write_content(ctx, env, key_of(e.args[spec["file"]]), [args[spec["data"]]], e.span)
+            continue
         returns = row.get("returns")
         if returns == "alias-of-arg0":
             return args[0] if args else EMPTY
@@ -153,6 +158,9 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
             return EMPTY
         if returns == "instance":  # sqlite3.connect(path): a connection, not the path's text
             return Value(qualname=name)
+        if returns == "receiver" and receiver is not None and row.get("content"):
+            write_content(ctx, env, key_of(e.func.value), args, e.span)  # f.write(code)
+            return receiver
         if returns == "receiver" and receiver is not None:
             key = key_of(e.func.value)
             added = appended_facts(args)
@@ -230,6 +238,21 @@ def _ends_with_replacement(ctx, e: ir.Call, spec: dict, env) -> bool:
 
 # an optional single atom (a character, an escaped character, or a class) then the end of the string
 _OPTIONAL_AT_END = re.compile(r"(?:\\.|\[[^\]]*\]|[^\\\[\]()|^$?*+{}])[?*]\$")
+
+
+def write_content(ctx, env: Env, key: str | None, data, span) -> None:
+    """What is written into a file (``f.write(code)``, ``fs.writeFileSync(p, code)``) becomes the *content* of the
+    variable that names it, and of every path read from it before (``path = f.name``): content matters only
+    where the file is run as a script (see ``runs_script`` in the programs' models)."""
+    if key is None or key not in env:
+        return
+    step = ctx.step(f"written into the file `{key}`", span)
+    added = tuple(replace(f, props=f.props | {"content"}).then(step) for v in data for f in all_facts(v))
+    if not added:
+        return
+    for k, v in list(env.items()):
+        if k == key or v.derived == key:
+            env[k] = replace(v, facts=dedupe(v.facts + added))
 
 
 def appended_facts(args) -> tuple:

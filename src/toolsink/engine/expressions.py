@@ -30,7 +30,12 @@ def expr(ctx, e, env: Env) -> Value:
         key = key_of(e)
         if key is not None and key in env:
             return env[key]
-        return read_field(ctx, expr(ctx, e.value, env), e.attr, e.span)
+        base = expr(ctx, e.value, env)
+        owner = key_of(e.value)
+        if owner is not None and e.attr in ctx.models.file_name_attrs.get(base.qualname or "", ()):
+            # f.name: the path of the file object `f`; what is written into `f` later is in that file too
+            return Value(facts=base.facts, qualname=f"{base.qualname}.{e.attr}", derived=owner)
+        return read_field(ctx, base, e.attr, e.span)
     if t is ir.Call:
         return calls.call(ctx, e, env)
     if t is ir.StrBuild:

@@ -111,8 +111,7 @@ def check_sink(ctx, row: dict, e: ir.Call, name: str, args, kwargs, receiver) ->
     if prop:
         values = [v.field(prop) for v in values if v.field(prop) is not None]
     ignore = frozenset(row.get("ignore_props", ()))
-    program = row.get("program") or (
-        args[0].const if kind == "argument" and args and isinstance(args[0].const, str) else None)
+    program = row.get("program") or (program_name(ctx, args[0]) if kind == "argument" and args else None)
     for v in values:
         if kind == "argv" or kind == "argument":
             check_argv(ctx, v, kind, name, e, ignore, program)
@@ -158,13 +157,19 @@ def argv_hits(ctx, v: Value, kind: str, program=None) -> list[tuple[tuple, str]]
     items = v.items
     if kind == "argv" and items:
         out.append((all_facts(items[0]), "program"))
-        program = items[0].const if isinstance(items[0].const, str) else None
+        program = program_name(ctx, items[0])
         items = items[1:]
     takes_value, flags, runs = _options(ctx, program)
     after_dashdash = expects_value = False
     runs_as = None
+    script = _base(program) in ctx.models.script_runners  # python FILE: the first operand is run
     for item in items:
         c = item.const
+        if script and not (isinstance(c, str) and c.startswith("-")) and not expects_value and runs_as is None:
+            script = False  # the script file: what was written into it runs as code
+            content = tuple(f for f in all_facts(item) if "content" in f.props)
+            if content:
+                out.append((content, "code"))
         if runs_as is not None:  # python -c CODE, sh -c CMD: the value is run
             out.append((all_facts(item), runs_as))
             runs_as = None
@@ -193,11 +198,22 @@ def argv_hits(ctx, v: Value, kind: str, program=None) -> list[tuple[tuple, str]]
 def _options(ctx, program) -> tuple:
     """What programs.yml says of ``program`` (matched by base name): its options that take a value, its long
     options that are flags, and the options whose value it runs (``{"-c": "code"}``)."""
-    base = program.replace("\\", "/").rsplit("/", 1)[-1] if isinstance(program, str) else None
+    base = _base(program)
     if not base:
         return (), (), {}
     takes_value, flags = ctx.models.options.get(base, (frozenset(), frozenset()))
     return takes_value, flags, ctx.models.option_kinds.get(base, {})
+
+
+def program_name(ctx, v: Value) -> str | None:
+    """The program a value names: a string, or a name the models give a program (``sys.executable``)."""
+    if isinstance(v.const, str):
+        return v.const
+    return ctx.models.program_aliases.get(v.qualname or "")
+
+
+def _base(program) -> str | None:
+    return program.replace("\\", "/").rsplit("/", 1)[-1] if isinstance(program, str) else None
 
 
 def _takes_value(option: str, takes_value, flags) -> bool:
@@ -224,6 +240,8 @@ def _placed(f, takes_value, flags) -> bool:
 def hit(ctx, facts, kind: str, name: str, e: ir.Call, ignore) -> None:
     for f in facts:
         if kind in f.safe or (ignore and ignore & f.props):
+            continue
+        if "content" in f.props and kind != "code":  # what a file holds matters only where it is run
             continue
         add_flow(ctx, SinkFlow(f, kind, name, ctx.file, e.span, tuple(ctx.conds), ignore))
 
