@@ -134,6 +134,8 @@ class SourceChecker:
         project = self.engine.project
         module, cur = project.definition(entry.module, entry.schema)
         for key in path:
+            if key.isdigit() and cur is not None and not _is_object_schema(cur):
+                continue  # items[0].id: an element of an array is described by the array's item schema
             module, obj = self._object_of(module, cur)
             field = _entry(obj, key) if obj is not None else None
             if field is None:
@@ -152,7 +154,7 @@ class SourceChecker:
                 props, items = _entry(expr, "properties"), _entry(expr, "items")
                 if isinstance(props, ir.Container) and props.kind == "dict":
                     return module, props
-                if items is not None:  # JSON Schema array: its items describe each element
+                if items is not None and _is_array_schema(expr):  # JSON Schema array: items describe each element
                     expr = items
                     continue
                 return module, expr
@@ -179,6 +181,21 @@ class SourceChecker:
             if self.safe_type(module, self.engine.models_for(module), expr):
                 return True
         return False
+
+
+def _is_object_schema(expr) -> bool:
+    """A schema written as an object of fields (``{...}``/``z.object``), not an array or a scalar: a digit key is
+    then a field name, not an index."""
+    if isinstance(expr, ir.Container):
+        return expr.kind == "dict" and not _is_array_schema(expr)
+    return isinstance(expr, ir.Call) and isinstance(expr.func, ir.Attribute) and expr.func.attr == "object"
+
+
+def _is_array_schema(container) -> bool:
+    """A JSON Schema literal for an array (``{"type": "array", "items": ...}``), not a zod shape or an object of
+    fields that happens to have a field named ``items``."""
+    kind = _entry(container, "type")
+    return isinstance(kind, ir.Literal) and kind.value == "array" and _entry(container, "items") is not None
 
 
 def _head(expr: ir.Expr) -> ir.Expr:

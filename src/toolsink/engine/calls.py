@@ -106,14 +106,16 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
         receiver = expressions.expr(ctx, e.func.value, env)
     recv_qual = receiver.qualname if receiver is not None else None
     # callbacks handed to a library (asyncio.to_thread(fn, x), arr.map(x => ...)) run with its data
+    callback_results: list[Value] = []
     for i, a in enumerate(args):
         if isinstance(a.ref, (ir.Function, Closure, BoundMethod)):
-            rest = args[i + 1:] or ([receiver] if receiver is not None and receiver.facts else [])
+            rest = args[i + 1:] or ([receiver] if receiver is not None and (receiver.facts or receiver.items) else [])
             target = a.ref
             fn = target.function if isinstance(target, (Closure, BoundMethod)) else target
             recv = target.receiver if isinstance(target, BoundMethod) else None
             cl = target.env if isinstance(target, Closure) else None
-            apply(ctx, fn, recv, [statements.element(ctx, r) if r is receiver else r for r in rest], kwargs, e, cl)
+            callback_results.append(apply(ctx, fn, recv, [statements.element(ctx, r) if r is receiver else r
+                                                          for r in rest], kwargs, e, cl))
     if not ctx.static_mode:
         for row in models.sinks.match(qual, method, recv_qual):
             sinks.check_sink(ctx, row, e, name, args, kwargs, receiver)
@@ -150,6 +152,8 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
                 write_content(ctx, env, key_of(e.args[spec["file"]]), [args[spec["data"]]], e.span)
             continue
         returns = row.get("returns")
+        if returns == "callback-result" and callback_results:  # items.map(i => i.id): only what it returns
+            return Value(facts=dedupe([f for r in callback_results for f in all_facts(r)]), qualname=name)
         if returns == "alias-of-arg0":
             return args[0] if args else EMPTY
         if "wraps_as" in row and args:
