@@ -4,6 +4,7 @@ establishes (validated, contained, host-fixed, no leading dash)."""
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import replace
 
@@ -141,6 +142,12 @@ def call_guard(ctx, call: ir.Call, fv: Value, env: Env, truth: bool) -> None:
         elif "prefix" in g and call.args:
             first = expressions.expr(ctx, call.args[0], env)
             if first.const in ("-", ".."):
+                continue
+        if "class_in" in g:
+            spec = g["class_in"]
+            cls = expressions.expr(ctx, call.args[spec["arg"]], env).qualname if spec["arg"] < len(call.args) else None
+            names = [spec["classes"]] if isinstance(spec["classes"], str) else spec["classes"]
+            if not cls or not any(fnmatch.fnmatchcase(cls, n) for n in names):
                 continue
         if "host_pattern" in g:
             idx = g["host_pattern"]
