@@ -93,6 +93,7 @@ def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: C
     scripts = [m.path for m in modules if m.language != "python"]
     project = Project(modules, load_aliases(scripts, root) if scripts else None)
     engine = Engine(project, models_resolver(models))
+    engine.allowed_roots = tuple(r.rstrip("/\\") or r for r in config.allowed_roots)
     result = ScanResult(root=root)
     analysis = Analysis(result, project, engine)
     finder = EntryFinder(engine)

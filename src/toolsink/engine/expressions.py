@@ -117,7 +117,10 @@ def expr(ctx, e, env: Env) -> Value:
 
 
 def literal_facts(ctx, text: str, span: ir.Span) -> tuple[Fact, ...]:
-    """A constant that is a source by its text (a hardcoded absolute path)."""
+    """A constant that is a source by its text (a hardcoded absolute path), unless it is one of the roots the
+    configuration says the server serves (``allowed-roots``) or lies below one."""
+    if any(text == r or text.startswith((r + "/", r + "\\")) for r in ctx.engine.allowed_roots):
+        return ()
     for pattern, row in ctx.models.literal_sources:
         if pattern.search(text):
             shown = text if len(text) <= 60 else text[:57] + "..."

@@ -27,6 +27,7 @@ class Engine:
         self._parents: dict[int, dict[ir.Function, ir.Function]] = {}
         self.closure_envs: dict[ir.Function, Env] = {}  # nested function -> environment it was defined in
         self.diagnostics: list[ir.Diagnostic] = []  # where the analysis gave up, said once per place
+        self.allowed_roots: tuple[str, ...] = ()  # directories the configuration says the server serves
         self._gave_up_at: set = set()
         self._mutated: dict[int, set[str]] = {}
         self._module_envs: dict[int, Env] = {}

@@ -1,0 +1,54 @@
+"""Configured roots: `allowed-roots` names the directories a server is meant to serve, so a literal path at or
+below one of them is not a hardcoded root (MCP302), while other machine paths still are. Driven through the
+real command with the configuration in pyproject.toml."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SERVER = '''\
+import os
+from mcp.server.fastmcp import FastMCP
+
+mcp = FastMCP("notes")
+NOTES = "/srv/mcp-data/notes"
+OTHER = "/srv/other"
+
+
+@mcp.tool()
+def read_note(name: str) -> str:
+    return open(os.path.join(NOTES, os.path.basename(name))).read()
+
+
+@mcp.tool()
+def read_other(name: str) -> str:
+    return open(os.path.join(OTHER, os.path.basename(name))).read()
+'''
+
+
+def _scan(tmp_path: Path, config: str) -> list[tuple[str, int, str]]:
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / "server.py").write_text(SERVER, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(config, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "toolsink", "scan", ".", "-f", "json", "--no-cache"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode in (0, 1), run.stderr
+    return sorted((Path(f["location"]["path"]).name, f["location"]["line"], f["rule"])
+                  for f in json.loads(run.stdout)["findings"])
+
+
+def test_without_configured_roots_both_literals_are_hardcoded(tmp_path):
+    assert _scan(tmp_path, "[tool.toolsink]\n") == [("server.py", 5, "MCP302"), ("server.py", 6, "MCP302")]
+
+
+def test_a_literal_below_a_configured_root_is_not_hardcoded(tmp_path):
+    found = _scan(tmp_path, '[tool.toolsink]\nallowed-roots = ["/srv/mcp-data/"]\n')
+    assert found == [("server.py", 6, "MCP302")]
+
+
+def test_a_sibling_of_a_configured_root_is_still_hardcoded(tmp_path):
+    found = _scan(tmp_path, '[tool.toolsink]\nallowed-roots = ["/srv/mcp"]\n')
+    assert found == [("server.py", 5, "MCP302"), ("server.py", 6, "MCP302")]
