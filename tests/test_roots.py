@@ -52,3 +52,64 @@ def test_a_literal_below_a_configured_root_is_not_hardcoded(tmp_path):
 def test_a_sibling_of_a_configured_root_is_still_hardcoded(tmp_path):
     found = _scan(tmp_path, '[tool.toolsink]\nallowed-roots = ["/srv/mcp"]\n')
     assert found == [("server.py", 5, "MCP302"), ("server.py", 6, "MCP302")]
+
+
+ENV_SERVER = '''\
+import os
+from mcp.server.fastmcp import FastMCP
+
+mcp = FastMCP("notes")
+NOTES = os.environ.get("NOTES_ROOT", "/srv/notes")
+SHARED = os.getenv("SHARED_ROOT") or "/home/alice/shared"
+
+
+@mcp.tool()
+def read_note(name: str) -> str:
+    return open(os.path.join(NOTES, os.path.basename(name))).read()
+
+
+@mcp.tool()
+def read_shared(name: str) -> str:
+    return open(os.path.join(SHARED, os.path.basename(name))).read()
+'''
+
+ENV_SERVER_TS = '''\
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+
+const NOTES = process.env.NOTES_ROOT ?? "/srv/notes";
+const SHARED = process.env.SHARED_ROOT || "/home/alice/shared";
+const server = new McpServer({ name: "notes", version: "1" });
+server.tool("read_note", { name: z.string() }, async ({ name }) => ({
+  content: [{ type: "text", text: await readFile(path.join(NOTES, path.basename(name)), "utf8") }],
+}));
+server.tool("read_shared", { name: z.string() }, async ({ name }) => ({
+  content: [{ type: "text", text: await readFile(path.join(SHARED, path.basename(name)), "utf8") }],
+}));
+'''
+
+
+def _scan_env(tmp_path: Path, config: str) -> list[tuple[str, int, str]]:
+    (tmp_path / "server.py").unlink(missing_ok=True)
+    (tmp_path / "env_server.py").write_text(ENV_SERVER, encoding="utf-8")
+    (tmp_path / "env_server.ts").write_text(ENV_SERVER_TS, encoding="utf-8")
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / "pyproject.toml").write_text(config, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "toolsink", "scan", ".", "-f", "json", "--no-cache"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode in (0, 1), run.stderr
+    return sorted((Path(f["location"]["path"]).name, f["location"]["line"], f["rule"])
+                  for f in json.loads(run.stdout)["findings"])
+
+
+def test_fallbacks_of_environment_roots_are_hardcoded_by_default(tmp_path):
+    assert _scan_env(tmp_path, "[tool.toolsink]\n") == [
+        ("env_server.py", 5, "MCP302"), ("env_server.py", 6, "MCP302"),
+        ("env_server.ts", 6, "MCP302"), ("env_server.ts", 7, "MCP302")]
+
+
+def test_the_fallback_of_a_configured_root_variable_is_a_default(tmp_path):
+    found = _scan_env(tmp_path, '[tool.toolsink]\nroot-env-vars = ["NOTES_ROOT"]\n')
+    assert found == [("env_server.py", 6, "MCP302"), ("env_server.ts", 7, "MCP302")]

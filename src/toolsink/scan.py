@@ -94,6 +94,7 @@ def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: C
     project = Project(modules, load_aliases(scripts, root) if scripts else None)
     engine = Engine(project, models_resolver(models))
     engine.allowed_roots = tuple(r.rstrip("/\\") or r for r in config.allowed_roots)
+    engine.root_env_vars = frozenset(config.root_env_vars)
     result = ScanResult(root=root)
     analysis = Analysis(result, project, engine)
     finder = EntryFinder(engine)

@@ -37,6 +37,8 @@ def expr(ctx, e, env: Env) -> Value:
             return Value(facts=base.facts, qualname=f"{base.qualname}.{e.attr}", derived=owner)
         return read_field(ctx, base, e.attr, e.span)
     if t is ir.Call:
+        if ctx.engine.root_env_vars and reads_root_var(ctx, e):
+            return without_fallback_roots(ctx, calls.call(ctx, e, env))  # os.environ.get("MCP_ROOT", "/srv/x")
         return calls.call(ctx, e, env)
     if t is ir.StrBuild:
         return strbuild(ctx, e, env)
@@ -81,6 +83,8 @@ def expr(ctx, e, env: Env) -> Value:
         out = None
         for v in e.values:
             out = join(out, expr(ctx, v, env))
+        if out is not None and ctx.engine.root_env_vars and any(reads_root_var(ctx, v) for v in e.values):
+            out = without_fallback_roots(ctx, out)  # os.getenv("MCP_ROOT") or "/home/me/notes"
         return out if e.op != "and" else only_facts(out.facts) if out else EMPTY
     if t is ir.Conditional:
         expr(ctx, e.test, env)
@@ -114,6 +118,28 @@ def expr(ctx, e, env: Env) -> Value:
             facts += all_facts(expr(ctx, c, env))
         return only_facts(dedupe(facts))
     return EMPTY
+
+
+def reads_root_var(ctx, e) -> bool:
+    """Whether an expression reads one of the environment variables the configuration names as holding the
+    server's roots (``root-env-vars``): ``os.environ["MCP_ROOT"]``, ``os.getenv("MCP_ROOT", ...)``,
+    ``process.env.MCP_ROOT``."""
+    names = ctx.engine.root_env_vars
+    if isinstance(e, ir.Call):
+        return any(isinstance(a, ir.Literal) and a.value in names for a in e.args)
+    if isinstance(e, ir.Subscript):
+        return isinstance(e.index, ir.Literal) and e.index.value in names
+    if isinstance(e, ir.Attribute):
+        return e.attr in names
+    return False
+
+
+def without_fallback_roots(ctx, value: Value) -> Value:
+    """A value read from a configured root variable, with the hardcoded paths that are only its fallback
+    dropped: the deployment sets the root, the literal is a default."""
+    kinds = {row["kind"] for _, row in ctx.models.literal_sources}
+    kept = tuple(f for f in value.facts if f.origin.kind not in kinds or f.origin.owner is not None)
+    return replace(value, facts=kept) if len(kept) != len(value.facts) else value
 
 
 def literal_facts(ctx, text: str, span: ir.Span) -> tuple[Fact, ...]:

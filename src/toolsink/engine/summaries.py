@@ -28,6 +28,7 @@ class Engine:
         self.closure_envs: dict[ir.Function, Env] = {}  # nested function -> environment it was defined in
         self.diagnostics: list[ir.Diagnostic] = []  # where the analysis gave up, said once per place
         self.allowed_roots: tuple[str, ...] = ()  # directories the configuration says the server serves
+        self.root_env_vars: frozenset[str] = frozenset()  # environment variables the configuration says hold roots
         self._gave_up_at: set = set()
         self._mutated: dict[int, set[str]] = {}
         self._module_envs: dict[int, Env] = {}
