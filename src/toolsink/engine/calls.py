@@ -216,7 +216,8 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
     if facts:
         # what a remote source returns (a response) is no longer the argument that went into the request
         step = ctx.step(f"response of `{name}()`" if source_rows else f"`{name}()`", e.span)
-        facts = [replace(f, props=frozenset()).then(step) for f in facts]
+        # (a file's content stays with the variable that names that file, not with what is computed from it)
+        facts = [replace(f, props=frozenset()).then(step) for f in facts if "content" not in f.props]
     if source_rows:
         for row in source_rows:
             origin = Origin(None, -1, (), row["kind"], row["label"].format(callee=name), ctx.file, e.span)

@@ -66,7 +66,7 @@ def expr(ctx, e, env: Env) -> Value:
         right = expr(ctx, e.right, env)
         facts = dedupe(all_facts(left) + all_facts(right))
         if e.op == "/" and left.qualname:  # pathlib joins keep the path type
-            facts = tuple(replace(f, props=frozenset()) for f in facts)
+            facts = tuple(replace(f, props=frozenset()) for f in facts if "content" not in f.props)
             return Value(facts=facts, qualname=left.qualname)
         if e.op == "+" and left.items is not None:  # ["kubectl", "get"] + shlex.split(args)
             extra = right.items if right.items is not None else (Value(facts=all_facts(right)),)
@@ -304,6 +304,8 @@ def strbuild(ctx, e: ir.StrBuild, env: Env) -> Value:
             # `--name=${x}`, `-n${x}`: the element starts with a literal, so it is never an option of its own
             no_dash = frozenset({"argument"}) if prefix_known and prefix else frozenset()
             for f in pf:
+                if "content" in f.props:  # `${file}.tmp` names another file: not the one the data was written to
+                    continue
                 props = frozenset({"host-fixed"}) if host_fixed or "host-fixed" in f.props else frozenset()
                 facts.append(replace(f, props=props, safe=f.safe | no_dash).then(step))
         s = const_str(v)
