@@ -119,6 +119,20 @@ def test_python_required_order_and_injected_context():
     assert schema["required"] == ["title", "copies", "price", "signed", "tags", "pages", "extra", "subtitle", "note"]
 
 
+def test_python_optional_context_is_the_sdks_not_the_models():
+    assert _python()["lend"]["inputSchema"] == {
+        "type": "object", "properties": {"book_id": {"type": "integer"}}, "required": ["book_id"]}
+
+
+def test_python_low_level_model_json_schema_is_the_models_fields():
+    assert _python()["restore_book"]["inputSchema"] == {
+        "type": "object",
+        "properties": {"family_name": {"type": "string"},
+                       "born": {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None}},
+        "required": ["family_name"],
+    }
+
+
 def test_python_low_level_json_schema_is_passed_through_with_names_followed():
     schema = _python()["count_books"]["inputSchema"]
     assert schema == {
@@ -162,6 +176,7 @@ ZOD_EXPECTED = {
     "mood": {"type": ["string", "number"]},
     "shade": {"type": "string"},  # transforms and pipes: the SDK describes the input
     "light": {},  # built by a project function: unknown, never a guess
+    "labels": {"type": "object", "propertyNames": {"type": "string"}, "additionalProperties": {"type": "number"}},
 }
 
 
@@ -194,6 +209,15 @@ def test_zod_register_tool_shape_and_schema_shape():
     }
     assert entries["survey"]["inputSchema"] == PLOT
     assert entries["rest"]["inputSchema"] == {"type": "object", "properties": {}}
+
+
+def test_zod_shape_in_a_local_constant_of_the_registering_function():
+    assert _typescript()["weekly_plan"]["inputSchema"] == {
+        "type": "object",
+        "properties": {"week": {"type": "string", "description": "ISO week, such as 2026-W10"},
+                       "crop": {"type": "string"}},
+        "required": ["week"],
+    }
 
 
 RECURSIVE = '''import enum

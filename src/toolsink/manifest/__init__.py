@@ -1,9 +1,11 @@
 """``toolsink manifest``: the static ``tools/list``-style inventory of a server, and ``--check``.
 
-The manifest lists every tool, resource and prompt with the text the model reads (name, title,
-description, parameters with their descriptions and defaults, annotations) and where it is registered.
-Committing it and running ``toolsink manifest --check manifest.json`` in CI makes any change to
-model-visible text show up in review, the way a lock file shows a dependency change.
+The manifest lists every tool, resource and prompt with what the model reads (name, title, description,
+the ``inputSchema`` the SDK publishes, annotations) and where it is registered. Committing it and running
+``toolsink manifest --check manifest.json`` in CI makes any change to model-visible text or to a parameter's
+schema show up in review, the way a lock file shows a dependency change. The schemas are built by
+:mod:`.python_schema` (Python signatures) and :mod:`.declared` (zod and JSON Schema written in the
+registration); docs/manifest.md lists the forms and the deliberate differences from the SDKs' output.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import difflib
 import json
 import sys
 
+from .. import ir
 from ..result import Registration
 from ..sources import registration_record
+from ..walk import sub_bodies
 from .declared import DeclaredSchemas
-from .python_schema import PythonSchemas
+from .python_schema import OPTIONAL, PythonSchemas
 
 MANIFEST_VERSION = 1
 
@@ -38,17 +42,67 @@ class SchemaBuilder:
 
     def input_schema(self, entry) -> dict:
         if entry.schema is not None:
-            found = self.declared.input_schema(entry.module, entry.schema)
-            if found is not None:
-                return found
-            return {}  # a schema is written but toolsink cannot read it: any arguments, as far as it knows
+            module, expr = _local_definition(entry, entry.schema)
+            found = self.declared.input_schema(module, expr)
+            if found is None:
+                found = self._model_json_schema(module, expr)
+            return found if found is not None else {}  # a schema toolsink cannot read: any arguments
         fn = entry.handler
         if fn is not None and entry.row.get("sources") == "params" and entry.module.language == "python":
-            models = self.checker.engine.models_for(entry.module)
             params = [p for p in fn.params if p.kind in ("positional", "kwonly") and not p.name.startswith("$")
-                      and not self.checker.is_context(entry.module, models, p)]
+                      and not self._is_context(entry.module, p)]
             return self.python.parameters(entry.module, params)
         return {"type": "object", "properties": {}}
+
+    def _is_context(self, module, param) -> bool:
+        """The SDK's request context, also written ``Context | None`` or ``Optional[Context]``."""
+        models = self.checker.engine.models_for(module)
+        if self.checker.is_context(module, models, param):
+            return True
+        members = self._optional_members(module, param.annotation)
+        return bool(members) and all(
+            self.checker.is_context(module, models, ir.Param(param.name, param.span, m)) for m in members)
+
+    def _model_json_schema(self, module, expr) -> dict | None:
+        """``inputSchema=SomeModel.model_json_schema()``: the pydantic model's fields."""
+        if isinstance(expr, ir.Call) and isinstance(expr.func, ir.Attribute) and expr.func.attr == "model_json_schema":
+            cls = self.checker._static(module, expr.func.value).ref
+            if isinstance(cls, ir.Class):
+                return self.python.class_schema(cls, 0) or None
+        return None
+
+    def _optional_members(self, module, annotation) -> list:
+        """The members other than None of ``X | None`` / ``Optional[X]`` (empty for anything else)."""
+        if isinstance(annotation, ir.BinOp) and annotation.op == "|":
+            sides = [annotation.left, annotation.right]
+        elif isinstance(annotation, ir.Subscript) and self.checker._static(module, annotation.value).qualname in OPTIONAL:
+            sides = [annotation.index]
+        else:
+            return []
+        return [s for s in sides if not (isinstance(s, ir.Literal) and s.value is None)]
+
+
+def _local_definition(entry, expr):
+    """A schema held in a name assigned inside the function that registers the tool (``const args = {...};
+    server.registerPrompt("p", {argsSchema: args}, ...)``), where module-level look-ups do not reach."""
+    if not isinstance(expr, ir.Name):
+        return entry.module, expr
+    line = entry.span.line
+    around = [f for f in entry.module.functions if f.span.line <= line <= f.span.end_line]
+    for fn in sorted(around, key=lambda f: f.span.line, reverse=True):  # innermost first
+        values = [s.value for s in _statements(fn.body) if isinstance(s, ir.Assign) and s.value is not None
+                  and any(isinstance(t, ir.Name) and t.id == expr.id for t in s.targets)]
+        if values:
+            return (entry.module, values[0]) if len(values) == 1 else (entry.module, expr)
+    return entry.module, expr
+
+
+def _statements(body):
+    for s in body:
+        yield s
+        if not isinstance(s, (ir.FunctionDef, ir.ClassDef)):
+            for sub in sub_bodies(s):
+                yield from _statements(sub)
 
 
 def registration_entry(reg: Registration, input_schema: dict) -> dict:

@@ -5,7 +5,7 @@ its names and imported constants followed. A zod schema (a raw shape ``{a: z.str
 ``Schema.shape``, a name bound to any of these) is converted the way the TypeScript SDK converts it (zod 4's
 JSON Schema output): ``z.string()``, ``.url()``/``.email()``/``.uuid()`` (``format``), ``.min``/``.max``/
 ``.length`` (lengths, item counts or bounds by type), ``.int()``, ``z.number()``, ``z.boolean()``,
-``z.enum``, ``z.literal``, ``z.array``, ``z.object`` (nested), ``z.union``, ``.optional()``/``.default(v)``
+``z.enum``, ``z.literal``, ``z.array``, ``z.object`` (nested), ``z.record``, ``z.union``, ``.optional()``/``.default(v)``
 (not required), ``.nullable()``, ``.describe(s)``.
 
 Two differences from the SDK's output: the ``$schema`` key is left out, and so is the ``pattern`` zod adds
@@ -155,6 +155,9 @@ class DeclaredSchemas:
             return ({"type": kind, "const": value} if kind else {}), False
         if name == "array" and args:
             return {"type": "array", "items": self.zod(module, args[0], depth + 1)[0]}, False
+        if name == "record" and len(args) == 2:
+            return {"type": "object", "propertyNames": self.zod(module, args[0], depth + 1)[0],
+                    "additionalProperties": self.zod(module, args[1], depth + 1)[0]}, False
         if name in ("object", "strictObject", "looseObject") and args:
             module_, obj = self.definition(module, args[0])
             if isinstance(obj, ir.Container) and obj.kind == "dict":
