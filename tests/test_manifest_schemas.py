@@ -64,9 +64,9 @@ BOOK = {
         "title": {"type": "string", "description": "the title as printed", "maxLength": 200},
         "author": {
             "type": "object",
-            "properties": {"family_name": {"type": "string"},
+            "properties": {"familyName": {"type": "string"},
                            "born": {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None}},
-            "required": ["family_name"],
+            "required": ["familyName"],
         },
         "keywords": {"type": "array", "items": {"type": "string"}, "default": []},
     },
@@ -119,17 +119,23 @@ def test_python_required_order_and_injected_context():
     assert schema["required"] == ["title", "copies", "price", "signed", "tags", "pages", "extra", "subtitle", "note"]
 
 
-def test_python_optional_context_is_the_sdks_not_the_models():
+def test_python_optional_context_is_the_sdks_and_aliases_name_the_properties():
     assert _python()["lend"]["inputSchema"] == {
-        "type": "object", "properties": {"book_id": {"type": "integer"}}, "required": ["book_id"]}
+        "type": "object",
+        "properties": {"book_id": {"type": "integer"}, "borrowerName": {"type": "string"},
+                       "loanDays": {"type": "integer", "default": 14}},
+        "required": ["book_id", "borrowerName"],
+    }
+    assert _python()["renew"]["inputSchema"] == {
+        "type": "object", "properties": {"loan_id": {"type": "integer"}}, "required": ["loan_id"]}
 
 
 def test_python_low_level_model_json_schema_is_the_models_fields():
     assert _python()["restore_book"]["inputSchema"] == {
         "type": "object",
-        "properties": {"family_name": {"type": "string"},
+        "properties": {"familyName": {"type": "string"},
                        "born": {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None}},
-        "required": ["family_name"],
+        "required": ["familyName"],
     }
 
 

@@ -4,7 +4,8 @@ FastMCP builds a pydantic model from the handler signature and publishes its ``m
 module reproduces that from the annotations as written: builtin types, ``list[X]``/``List[X]``, ``dict``,
 ``Optional[X]``/``X | None``/``Union`` (``anyOf``), ``Literal[...]`` (``enum``/``const``), ``Enum``
 subclasses (their values), pydantic ``BaseModel`` subclasses (their fields, to a bounded depth),
-``Annotated[X, Field(...)]`` and ``= Field(...)`` (description, title, bounds, lengths, pattern, default).
+``Annotated[X, Field(...)]`` and ``= Field(...)`` (description, title, bounds, lengths, pattern, default,
+alias as the property name).
 
 Two differences from pydantic's output, both on purpose: the ``title`` pydantic derives from every name
 (``"file_path"`` -> ``"File Path"``) is left out (an explicit ``Field(title=...)`` is kept), and classes are
@@ -70,9 +71,10 @@ class PythonSchemas:
                 has_default = p.default is not None
             else:
                 schema, has_default = self.field(module, p.annotation, p.default, 0)
-            properties[p.name] = schema
+            name = self.alias(module, p.annotation, p.default) or p.name
+            properties[name] = schema
             if not has_default:
-                required.append(p.name)
+                required.append(name)
         out: dict = {"type": "object", "properties": properties}
         if required:
             out["required"] = required
@@ -101,6 +103,19 @@ class PythonSchemas:
             extra, has_default = self._defaulted(module, default, has_field=False)
         schema.update(extra)
         return schema, has_default
+
+    def alias(self, module: ir.Module, annotation, default) -> str | None:
+        """``Field(alias="fileName")``: the name the SDK publishes (and the client must send) instead."""
+        calls = [default] if self._is_field(module, default) else []
+        head, items = self._subscript(module, annotation)
+        if head in ANNOTATED:
+            calls.extend(m for m in items[1:] if self._is_field(module, m))
+        for call in reversed(calls):  # the default's Field wins, as in pydantic
+            value = call.kwarg("alias")
+            text = self.static(module, value).const if value is not None else None
+            if isinstance(text, str) and text:
+                return text
+        return None
 
     # ------------------------------------------------------------------ types
 
@@ -197,6 +212,7 @@ class PythonSchemas:
                     if name.startswith("_") or self._is_classvar(cls.module, s.annotation):
                         continue
                     schema, has_default = self.field(cls.module, s.annotation, s.value, depth + 1)
+                    name = self.alias(cls.module, s.annotation, s.value) or name
                     properties[name] = schema
                     if not has_default:
                         required.append(name)
