@@ -181,8 +181,11 @@ ZOD_EXPECTED = {
     "rows": {"type": "array", "items": PLOT, "maxItems": 4},
     "mood": {"type": ["string", "number"]},
     "shade": {"type": "string"},  # transforms and pipes: the SDK describes the input
-    "light": {},  # built by a project function: unknown, never a guess
+    "light": {},  # built by a project function from its argument: unknown, never a guess
     "labels": {"type": "object", "propertyNames": {"type": "string"}, "additionalProperties": {"type": "number"}},
+    "gardener": {"type": "string", "minLength": 1, "description": "who plants it"},  # a helper without parameters
+    "tool": {"type": "string", "enum": ["spade", "fork"]},
+    "water": {"type": "number", "default": 1},  # .catch(v): the fallback is the default, still required
 }
 
 

@@ -6,7 +6,8 @@ its names and imported constants followed. A zod schema (a raw shape ``{a: z.str
 JSON Schema output): ``z.string()``, ``.url()``/``.email()``/``.uuid()`` (``format``), ``.min``/``.max``/
 ``.length`` (lengths, item counts or bounds by type), ``.int()``, ``z.number()``, ``z.boolean()``,
 ``z.enum``, ``z.literal``, ``z.array``, ``z.object`` (nested), ``z.record``, ``z.union``, ``.optional()``/``.default(v)``
-(not required), ``.nullable()``, ``.describe(s)``.
+(not required), ``.nullable()``, ``.describe(s)``, ``z.preprocess``, ``.catch(v)``, ``z.nativeEnum``, and a
+project function without parameters that returns a schema.
 
 Two differences from the SDK's output: the ``$schema`` key is left out, and so is the ``pattern`` zod adds
 beside ``format`` for emails, UUIDs and dates (zod's own regular expression, not the server's text). A form
@@ -124,10 +125,26 @@ class DeclaredSchemas:
         if depth > 40 or not isinstance(expr, ir.Call):
             return {}, False
         func = expr.func
+        made = self._made_by(module, expr)
+        if made is not None:  # a project helper returning a schema: `lenientString()`
+            return self.zod(made[0], made[1], depth + 1)
         if isinstance(func, ir.Attribute) and not ZOD_NAMESPACE.match(self.static(module, func.value).qualname or ""):
             base, optional = self.zod(module, func.value, depth + 1)  # a method of a schema: `z.string().url()`
             return self._method(module, base, optional, func.attr, expr.args, depth)
         return self._root(module, expr, depth)
+
+    def _made_by(self, module, call: ir.Call):
+        """The expression a project function without parameters returns when its body ends in its one
+        ``return``, with the function's module; None for anything else (a helper whose schema depends on
+        its arguments stays unknown)."""
+        fn = self.static(module, call.func).ref
+        fn = getattr(fn, "function", fn)
+        if not isinstance(fn, ir.Function) or fn.module is None or fn.params or call.args:
+            return None
+        returns = [st for st in fn.body if isinstance(st, ir.Return)]
+        if len(returns) != 1 or returns[0] is not fn.body[-1] or returns[0].value is None:
+            return None
+        return fn.module, returns[0].value
 
     def _factory(self, module, call: ir.Call) -> str | None:
         match = ZOD_FACTORY.match(self.static(module, call.func).qualname or "")
@@ -155,6 +172,13 @@ class DeclaredSchemas:
             return ({"type": kind, "const": value} if kind else {}), False
         if name == "array" and args:
             return {"type": "array", "items": self.zod(module, args[0], depth + 1)[0]}, False
+        if name == "preprocess" and len(args) == 2:  # the SDK describes the schema the value is checked with
+            return self.zod(module, args[1], depth + 1)
+        if name == "nativeEnum" and args:
+            values = self.json(module, args[0])
+            if isinstance(values, dict) and values and all(isinstance(v, str) for v in values.values()):
+                return {"type": "string", "enum": list(values.values())}, False
+            return {}, False
         if name == "record" and len(args) == 2:
             return {"type": "object", "propertyNames": self.zod(module, args[0], depth + 1)[0],
                     "additionalProperties": self.zod(module, args[1], depth + 1)[0]}, False
@@ -186,6 +210,8 @@ class DeclaredSchemas:
             return schema, optional or method == "nullish"
         if method == "default":
             return ({**schema, "default": arg} if arg is not NOCONST else schema), True
+        if method == "catch":  # a fallback value: written as the default, the field stays as required as it was
+            return ({**schema, "default": arg} if arg is not NOCONST and arg is not None else schema), optional
         if method == "describe":
             return ({**schema, "description": arg} if isinstance(arg, str) else schema), optional
         if method in FORMATS and kind == "string":
