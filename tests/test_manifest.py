@@ -57,3 +57,31 @@ def test_manifest_check_fails_when_a_schema_changes(tmp_path, capsys):
     capsys.readouterr()
     assert main(["manifest", str(server), "--check", str(committed)]) == 1
     assert '"type": "string"' in capsys.readouterr().out
+
+
+def test_a_schema_that_cannot_be_built_costs_only_its_own_entry(tmp_path, capsys, monkeypatch):
+    from toolsink.manifest.python_schema import PythonSchemas
+
+    real = PythonSchemas.parameters
+
+    def failing(self, module, params):
+        if any(p.name == "term" for p in params):
+            raise TypeError("an annotation shape nobody foresaw")
+        return real(self, module, params)
+
+    monkeypatch.setattr(PythonSchemas, "parameters", failing)
+    (tmp_path / "server.py").write_text(SERVER + '''
+
+@mcp.tool()
+def count(limit: int) -> str:
+    """Count the glossary."""
+    return str(limit)
+''')
+    assert main(["manifest", str(tmp_path)]) == 0
+    out = capsys.readouterr()
+    entries = {e["name"]: e for e in json.loads(out.out)["entries"]}
+    assert json.loads(out.out)["version"] == 2
+    assert entries["lookup"]["inputSchema"] == {}
+    assert entries["count"]["inputSchema"] == {"type": "object", "properties": {"limit": {"type": "integer"}},
+                                               "required": ["limit"]}
+    assert "server.py:6: the input schema of `lookup` could not be built (TypeError" in out.err

@@ -126,8 +126,10 @@ def test_python_optional_context_is_the_sdks_and_aliases_name_the_properties():
                        "loanDays": {"type": "integer", "default": 14}},
         "required": ["book_id", "borrowerName"],
     }
-    assert _python()["renew"]["inputSchema"] == {
-        "type": "object", "properties": {"loan_id": {"type": "integer"}}, "required": ["loan_id"]}
+    assert _python()["renew"]["inputSchema"] == {  # default_factory: not required, no default written
+        "type": "object",
+        "properties": {"loan_id": {"type": "integer"}, "notes": {"type": "array", "items": {"type": "string"}}},
+        "required": ["loan_id"]}
 
 
 def test_python_low_level_model_json_schema_is_the_models_fields():

@@ -21,7 +21,7 @@ from ..walk import sub_bodies
 from .declared import DeclaredSchemas
 from .python_schema import OPTIONAL, PythonSchemas
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: inputSchema is the JSON Schema the SDK publishes (1 wrote annotation text)
 
 
 def _value(v):
@@ -39,6 +39,17 @@ class SchemaBuilder:
         project = engine.project
         self.python = PythonSchemas(self.checker._static, project.base_qualnames)
         self.declared = DeclaredSchemas(self.checker._static, project.definition)
+        self.problems: list[str] = []
+
+    def safe_input_schema(self, entry) -> dict:
+        """:meth:`input_schema`, and ``{}`` with a note when building it fails: one odd registration never
+        costs the others' entries."""
+        try:
+            return self.input_schema(entry)
+        except (RecursionError, ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            self.problems.append(f"{entry.module.path}:{entry.span.line}: the input schema of `{entry.name}` could "
+                                 f"not be built ({type(exc).__name__}: {exc}); it is written as {{}}")
+            return {}
 
     def input_schema(self, entry) -> dict:
         if entry.schema is not None:
@@ -75,7 +86,8 @@ class SchemaBuilder:
         """The members other than None of ``X | None`` / ``Optional[X]`` (empty for anything else)."""
         if isinstance(annotation, ir.BinOp) and annotation.op == "|":
             sides = [annotation.left, annotation.right]
-        elif isinstance(annotation, ir.Subscript) and self.checker._static(module, annotation.value).qualname in OPTIONAL:
+        elif isinstance(annotation, ir.Subscript) and (
+                self.checker._static(module, annotation.value).qualname in OPTIONAL):
             sides = [annotation.index]
         else:
             return []
@@ -119,17 +131,20 @@ def registration_entry(reg: Registration, input_schema: dict) -> dict:
     return entry
 
 
-def manifest_data(analysis) -> dict:
-    """The manifest of a scan (:class:`toolsink.scan.Analysis`)."""
+def manifest_data(analysis, problems: list[str] | None = None) -> dict:
+    """The manifest of a scan (:class:`toolsink.scan.Analysis`); schemas that could not be built are
+    described in ``problems``."""
     builder = SchemaBuilder(analysis.engine)
-    entries = [registration_entry(registration_record(e, builder.checker), builder.input_schema(e))
+    entries = [registration_entry(registration_record(e, builder.checker), builder.safe_input_schema(e))
                for e in analysis.entries]
     entries.sort(key=lambda e: (e["kind"], e["name"], e["source"]["path"], e["source"]["line"]))
+    if problems is not None:
+        problems.extend(builder.problems)
     return {"version": MANIFEST_VERSION, "tool": "toolsink", "entries": entries}
 
 
-def render_manifest(analysis) -> str:
-    return json.dumps(manifest_data(analysis), indent=2, ensure_ascii=False) + "\n"
+def render_manifest(analysis, problems: list[str] | None = None) -> str:
+    return json.dumps(manifest_data(analysis, problems), indent=2, ensure_ascii=False) + "\n"
 
 
 def _comparable(data: dict) -> list:
@@ -153,7 +168,10 @@ def run_manifest(args) -> int:
     config = load_config(root, explicit=args.config)
     analysis = scan(args.paths, config, root=root)
     result = analysis.result
-    text = render_manifest(analysis)
+    problems: list[str] = []
+    text = render_manifest(analysis, problems)
+    for problem in problems:
+        print(f"toolsink: warning: {problem}", file=sys.stderr)
     if args.check:
         try:
             with open(args.check, encoding="utf-8") as fh:

@@ -5,9 +5,9 @@ its names and imported constants followed. A zod schema (a raw shape ``{a: z.str
 ``Schema.shape``, a name bound to any of these) is converted the way the TypeScript SDK converts it (zod 4's
 JSON Schema output): ``z.string()``, ``.url()``/``.email()``/``.uuid()`` (``format``), ``.min``/``.max``/
 ``.length`` (lengths, item counts or bounds by type), ``.int()``, ``z.number()``, ``z.boolean()``,
-``z.enum``, ``z.literal``, ``z.array``, ``z.object`` (nested), ``z.record``, ``z.union``, ``.optional()``/``.default(v)``
-(not required), ``.nullable()``, ``.describe(s)``, ``z.preprocess``, ``.catch(v)``, ``z.nativeEnum``, and a
-project function without parameters that returns a schema.
+``z.enum``, ``z.literal``, ``z.array``, ``z.object`` (nested), ``z.record``, ``z.union``,
+``.optional()``/``.default(v)`` (not required), ``.nullable()``, ``.describe(s)``, ``z.preprocess``,
+``.catch(v)``, ``z.nativeEnum``, and a project function without parameters that returns a schema.
 
 Two differences from the SDK's output: the ``$schema`` key is left out, and so is the ``pattern`` zod adds
 beside ``format`` for emails, UUIDs and dates (zod's own regular expression, not the server's text). A form

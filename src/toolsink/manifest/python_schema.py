@@ -65,12 +65,7 @@ class PythonSchemas:
         request context and ``self`` already left out by the caller)."""
         properties, required = {}, []
         for p in params:
-            if p.annotation is None:  # FastMCP publishes an unannotated parameter as a string
-                schema = {"type": "string"}
-                schema.update(self._defaulted(module, p.default, has_field=False)[0])
-                has_default = p.default is not None
-            else:
-                schema, has_default = self.field(module, p.annotation, p.default, 0)
+            schema, has_default = self.field(module, p.annotation, p.default, 0)
             name = self.alias(module, p.annotation, p.default) or p.name
             properties[name] = schema
             if not has_default:
@@ -90,7 +85,8 @@ class PythonSchemas:
                 break
             base = items[0]
             fields.extend(m for m in items[1:] if self._is_field(module, m))
-        schema = dict(self.type_schema(module, base, depth))
+        # FastMCP publishes an unannotated parameter as a string
+        schema = {"type": "string"} if annotation is None else dict(self.type_schema(module, base, depth))
         field_default = None
         if self._is_field(module, default):
             fields.append(default)
@@ -100,7 +96,7 @@ class PythonSchemas:
         if field_default is not None:
             extra, has_default = self._field_default(module, field_default)
         else:
-            extra, has_default = self._defaulted(module, default, has_field=False)
+            extra, has_default = self._defaulted(module, default)
         schema.update(extra)
         return schema, has_default
 
@@ -110,7 +106,7 @@ class PythonSchemas:
         head, items = self._subscript(module, annotation)
         if head in ANNOTATED:
             calls.extend(m for m in items[1:] if self._is_field(module, m))
-        for call in reversed(calls):  # the default's Field wins, as in pydantic
+        for call in calls:  # the default's Field first
             value = call.kwarg("alias")
             text = self.static(module, value).const if value is not None else None
             if isinstance(text, str) and text:
@@ -252,9 +248,9 @@ class PythonSchemas:
             return {}, call.kwarg("default_factory") is not None
         if _is_ellipsis(default):
             return {}, False
-        return self._defaulted(module, default, has_field=True)
+        return self._defaulted(module, default)
 
-    def _defaulted(self, module, default, has_field: bool) -> tuple[dict, bool]:
+    def _defaulted(self, module, default) -> tuple[dict, bool]:
         if default is None:
             return {}, False
         value = self._json(module, default)
