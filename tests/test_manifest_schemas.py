@@ -126,10 +126,16 @@ def test_python_optional_context_is_the_sdks_and_aliases_name_the_properties():
                        "loanDays": {"type": "integer", "default": 14}},
         "required": ["book_id", "borrowerName"],
     }
-    assert _python()["renew"]["inputSchema"] == {  # default_factory: not required, no default written
+    assert _python()["renew"]["inputSchema"] == {
         "type": "object",
-        "properties": {"loan_id": {"type": "integer"}, "notes": {"type": "array", "items": {"type": "string"}}},
-        "required": ["loan_id"]}
+        "properties": {
+            "loan_id": {"type": "integer"},
+            "reminder_to": {"type": "string", "format": "email"},
+            "catalogue": {"type": "string", "format": "uri", "minLength": 1},
+            "extra_days": {"type": "integer", "minimum": 1, "default": 7},  # a default inside Annotated
+            "notes": {"type": "array", "items": {"type": "string"}},  # default_factory: not required, no default
+        },
+        "required": ["loan_id", "reminder_to", "catalogue"]}
 
 
 def test_python_low_level_model_json_schema_is_the_models_fields():

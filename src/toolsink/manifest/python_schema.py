@@ -29,6 +29,11 @@ SIMPLE = {
     "datetime.datetime": {"type": "string", "format": "date-time"},
     "datetime.date": {"type": "string", "format": "date"}, "datetime.time": {"type": "string", "format": "time"},
     "uuid.UUID": {"type": "string", "format": "uuid"},
+    "pydantic.AnyUrl": {"type": "string", "format": "uri", "minLength": 1},
+    "pydantic.networks.AnyUrl": {"type": "string", "format": "uri", "minLength": 1},
+    "pydantic.HttpUrl": {"type": "string", "format": "uri", "minLength": 1, "maxLength": 2083},
+    "pydantic.networks.HttpUrl": {"type": "string", "format": "uri", "minLength": 1, "maxLength": 2083},
+    "pydantic.EmailStr": {"type": "string", "format": "email"},
 }
 NAMES = {"str", "int", "float", "bool", "bytes", "dict", "list", "None"}  # written as strings: "int"
 TUPLES = {"tuple", "typing.Tuple"}
@@ -87,16 +92,18 @@ class PythonSchemas:
             fields.extend(m for m in items[1:] if self._is_field(module, m))
         # FastMCP publishes an unannotated parameter as a string
         schema = {"type": "string"} if annotation is None else dict(self.type_schema(module, base, depth))
-        field_default = None
+        annotated = list(fields)
         if self._is_field(module, default):
             fields.append(default)
-            field_default = default
         for f in fields:
             self._apply_field(module, f, schema)
-        if field_default is not None:
-            extra, has_default = self._field_default(module, field_default)
-        else:
+        if self._is_field(module, default):
+            extra, has_default = self._field_default(module, default)
+        elif default is not None:
             extra, has_default = self._defaulted(module, default)
+        else:  # Annotated[int, Field(default=5)]: the default is written in the annotation
+            extra, has_default = next((found for found in (self._field_default(module, f) for f in reversed(annotated))
+                                       if found[1]), ({}, False))
         schema.update(extra)
         return schema, has_default
 
