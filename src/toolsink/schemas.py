@@ -36,10 +36,11 @@ class SourceChecker:
             return True
         if param.annotation is None:
             return False
-        qual = self._static(module, _head(param.annotation)).qualname or ""
-        if any(fnmatch.fnmatchcase(qual, t) for t in models.context_types):
-            return True
-        return qual.rsplit(".", 1)[-1] == "Context"
+        for option in _optional_parts(param.annotation):  # ctx: Context | None, Optional[Context]
+            qual = self._static(module, _head(option)).qualname or ""
+            if any(fnmatch.fnmatchcase(qual, t) for t in models.context_types) or qual.rsplit(".", 1)[-1] == "Context":
+                return True
+        return False
 
     def safe_type(self, module: ir.Module, models: CompiledModels, expr: ir.Expr | None, depth: int = 0) -> bool:
         if expr is None or depth > 6:
@@ -196,6 +197,18 @@ def _is_array_schema(container) -> bool:
     fields that happens to have a field named ``items``."""
     kind = _entry(container, "type")
     return isinstance(kind, ir.Literal) and kind.value == "array" and _entry(container, "items") is not None
+
+
+def _optional_parts(expr: ir.Expr) -> list:
+    """The alternatives of ``X | None`` and ``Optional[X]`` (without None); the annotation itself otherwise."""
+    if isinstance(expr, ir.BinOp) and expr.op == "|":
+        return [p for side in (expr.left, expr.right) for p in _optional_parts(side)]
+    if isinstance(expr, ir.Literal) and expr.value is None or isinstance(expr, ir.Name) and expr.id == "None":
+        return []
+    if isinstance(expr, ir.Subscript) and isinstance(expr.value, (ir.Name, ir.Attribute)) and (
+            getattr(expr.value, "id", None) == "Optional" or getattr(expr.value, "attr", None) == "Optional"):
+        return _optional_parts(expr.index)
+    return [expr]
 
 
 def _head(expr: ir.Expr) -> ir.Expr:
