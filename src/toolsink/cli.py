@@ -135,6 +135,19 @@ def _unknown_selectors(config) -> list[str]:
     return out
 
 
+def _stdin_paths(name: str, project_root: str | None) -> tuple[list[str], str | None]:
+    """What to scan for ``--stdin-filename NAME`` without a PATH: NAME itself when it is on disk; a new file
+    (an unsaved editor buffer) is reported alone while its project is indexed for flows into other modules,
+    as ``--project-root`` does."""
+    if os.path.exists(name):
+        return [name], project_root
+    if project_root is None:
+        from .integrations import project_root as find_project
+
+        project_root = find_project(os.path.dirname(os.path.abspath(name)) or os.getcwd())
+    return [name], project_root
+
+
 def _silence_stdout() -> None:
     """After the reader of standard output went away, send what is left (and the final flush) nowhere."""
     try:
@@ -160,7 +173,7 @@ def _scan(args) -> int:
         data = sys.stdin.buffer.read()
         overrides = {args.stdin_filename: data}
         if paths == ["."]:
-            paths = [args.stdin_filename] if os.path.exists(args.stdin_filename) else ["."]
+            paths, args.project_root = _stdin_paths(args.stdin_filename, args.project_root)
     missing = [p for p in paths if not os.path.lexists(p)] if not args.stdin_filename else []
     root = args.root or args.project_root or default_root(paths if not missing or len(missing) < len(paths) else ["."])
     config = load_config(root, explicit=args.config)
@@ -205,7 +218,10 @@ def _scan(args) -> int:
     progress = _progress if sys.stderr.isatty() and not args.quiet and not os.environ.get("CI") else None
     # The CLI owns its process: keep the raised GC thresholds and freeze the result graph, so reporting
     # never rescans it (see :func:`run` for the exit).
-    analysis = scan([args.project_root, *paths] if args.project_root else paths, config, root=root,
+    scanned = paths  # an unsaved buffer (--stdin-filename not on disk) is scanned from `overrides` alone
+    if args.project_root:
+        scanned = [args.project_root, *[p for p in paths if p != args.stdin_filename or os.path.lexists(p)]]
+    analysis = scan(scanned, config, root=root,
                     overrides=overrides, progress=progress, restore_gc=False)
     import gc
 
