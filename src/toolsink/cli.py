@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     scan = sub.add_parser("scan", help="scan files and directories for vulnerable MCP servers")
-    scan.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
+    scan.add_argument("paths", nargs="*", default=[], metavar="PATH", help="files or directories (default: .)")
     scan.add_argument("--format", "-f", choices=FORMAT_CHOICES, default="text", help="output format (default: text)")
     scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     scan.add_argument("--select", type=_codes, metavar="CODES", help="only these rule codes or prefixes (MCP1,MCP201)")
@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--project-root", metavar="DIR",
                       help="index every source file under DIR (flows across modules) but report only on PATHs")
     scan.add_argument("--no-respect-gitignore", action="store_true", help="scan files that .gitignore excludes")
+    scan.add_argument("--force-exclude", action="store_true",
+                      help="apply exclude/extend-exclude to files named on the command line too (pre-commit)")
     scan.add_argument("--follow-links", action="store_true",
                       help="follow symlinks that point outside the scanned folders (not followed by default)")
     scan.add_argument("--sarif-category", metavar="ID", help="SARIF automationDetails.id, for several runs per repo")
@@ -161,7 +163,8 @@ def _scan(args) -> int:
     from .config import load_config
     from .discover import default_root
 
-    paths = list(args.paths)
+    paths = list(args.paths) or ["."]
+    named = [p for p in args.paths if p != "-"]  # PATHs the user gave (`-` and the default `.` are not)
     if "-" in paths:  # `toolsink scan - --stdin-filename X`: `-` is standard input, as in ruff and flake8
         if not args.stdin_filename:
             print("toolsink: error: `-` reads standard input and needs --stdin-filename to name the file",
@@ -172,7 +175,7 @@ def _scan(args) -> int:
     if args.stdin_filename:
         data = sys.stdin.buffer.read()
         overrides = {args.stdin_filename: data}
-        if paths == ["."]:
+        if not named:
             paths, args.project_root = _stdin_paths(args.stdin_filename, args.project_root)
     missing = [p for p in paths if not os.path.lexists(p)] if not args.stdin_filename else []
     root = args.root or args.project_root or default_root(paths if not missing or len(missing) < len(paths) else ["."])
@@ -188,6 +191,8 @@ def _scan(args) -> int:
         config.respect_gitignore = False
     if args.follow_links:
         config.follow_links = True
+    if args.force_exclude:
+        config.force_exclude = True
     if args.require_reason:
         config.require_reason = True
     if args.report_unused_suppressions:
@@ -227,6 +232,7 @@ def _scan(args) -> int:
 
     gc.freeze()
     result = analysis.result
+    _note_no_server(result, paths, root)
     if args.project_root:  # pre-commit: the repository is indexed, the named files reported
         from .integrations import restrict
 
@@ -250,6 +256,24 @@ def _scan(args) -> int:
 
         cache.store(*cached, output, code)
     return code
+
+
+def _note_no_server(result, paths: list[str], root: str) -> None:
+    """Source files scanned but not one MCP registration: say so (a note; the exit code is unchanged), since
+    toolsink traces tool arguments and a scan that saw no tool checked no flow."""
+    if not result.files_scanned or result.registrations:
+        return
+    if any(d.code in ("no-registration", "all-excluded") for d in result.diagnostics):
+        return  # already said, with the module that looks like a server
+    from .integrations import display_path
+    from .ir import Diagnostic
+
+    n = result.files_scanned
+    result.diagnostics.append(Diagnostic(
+        display_path(paths[0], root), f"{n} source file{'s' if n != 1 else ''} scanned, but none registers an MCP "
+        "tool, resource or prompt (such as `@mcp.tool()` or `server.tool(...)`), so no tool argument was traced; "
+        "is this the server's folder?",
+        "no-mcp-server", level="note"))
 
 
 def _progress(done: int, total: int) -> None:

@@ -15,6 +15,7 @@ This is the path from files to findings in one place:
 from __future__ import annotations
 
 import gc
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,7 +149,8 @@ def _scan(paths, config, *, root, rules, overrides, progress) -> Analysis:
     root = root or default_root(paths)
     rules = rules if rules is not None else load_rules(tuple(str(d) for d in config.rules_dirs))
     files, diagnostics = discover(paths, root=root, exclude=config.all_excludes,
-                                  respect_gitignore=config.respect_gitignore, follow_links=config.follow_links)
+                                  respect_gitignore=config.respect_gitignore, follow_links=config.follow_links,
+                                  force_exclude=config.force_exclude)
     modules: list[ir.Module] = []
     lines = 0
     overrides = dict(overrides or {})
@@ -186,16 +188,19 @@ def _scan(paths, config, *, root, rules, overrides, progress) -> Analysis:
 
 
 def finalize(result: ScanResult, project: Project, config: Config, rules: dict[str, Rule]) -> None:
-    """Select rules, apply inline suppressions, sort."""
+    """Select rules (``select``/``ignore``, then ``per-file-ignores``), apply inline suppressions, sort."""
     from .suppressions import apply_suppressions
 
     seen: set = set()
     selected = []
     for f in result.findings:  # one function registered twice (in two arms of an `if`) is one finding
         key = (f.rule, f.location, f.entry, f.argument, f.sink)
-        if key not in seen and config.selects(f.rule):
-            seen.add(key)
-            selected.append(f)
+        if key in seen or not config.selects(f.rule):
+            continue
+        if config.per_file_ignores and config.ignored_in(f.rule, os.path.join(result.root, f.location.path)):
+            continue
+        seen.add(key)
+        selected.append(f)
     result.findings = apply_suppressions(selected, project, config, result)
     result.findings.sort(key=lambda f: f.sort_key())
     result.registrations.sort(key=lambda r: (r.path, r.line, r.col))
