@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--require-reason", action="store_true", help="a suppression without a reason is an error")
     scan.add_argument("--report-unused-suppressions", action="store_true", help="report suppressions that match nothing")
     scan.add_argument("--quiet", "-q", action="store_true", help="text format: no summary line")
+    scan.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                      help="colour the text report: auto (default: on a terminal, unless NO_COLOR is set; "
+                      "FORCE_COLOR forces it), always or never")
     scan.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     scan.add_argument("--statistics", action="store_true",
                       help="print the number of findings per rule and the registrations per file, not the findings")
@@ -201,7 +204,7 @@ def _scan(args) -> int:
         overrides = {os.path.relpath(os.path.abspath(k), os.path.abspath(root)).replace(os.sep, "/"): v
                      for k, v in overrides.items()}
     options = {"category": args.sarif_category, "version": __version__, "quiet": args.quiet,
-               "color": args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")}
+               "color": use_color(args.color, args.output is None and sys.stdout.isatty())}
     cached = None
     if not (args.no_cache or overrides or args.write_baseline or os.environ.get("TOOLSINK_NO_CACHE")):
         from . import cache
@@ -230,6 +233,8 @@ def _scan(args) -> int:
                     overrides=overrides, progress=progress, restore_gc=False)
     import gc
 
+    if progress is not None:
+        _progress_done()
     gc.freeze()
     result = analysis.result
     _note_no_server(result, paths, root)
@@ -276,9 +281,27 @@ def _note_no_server(result, paths: list[str], root: str) -> None:
         "no-mcp-server", level="note"))
 
 
-def _progress(done: int, total: int) -> None:
-    end = "\n" if done == total else ""
-    print(f"\rtoolsink: parsed {done}/{total} files", end=end, file=sys.stderr, flush=True)
+def use_color(choice: str, terminal: bool) -> bool:
+    """``--color``: ``always`` and ``never`` win; ``auto`` colours when ``FORCE_COLOR`` is set (not empty, not
+    ``0``), else not when ``NO_COLOR`` is set (not empty), else when the report goes to a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    force = os.environ.get("FORCE_COLOR", "")
+    if force and force != "0":
+        return True
+    if os.environ.get("NO_COLOR"):
+        return False
+    return terminal
+
+
+def _progress(done: int, total: int, phase: str = "parsed") -> None:
+    """One status line on standard error (a terminal), rewritten in place for each phase of the scan."""
+    unit = "tools, resources and prompts" if phase == "analysed" else "files"
+    print(f"\r\x1b[Ktoolsink: {phase} {done}/{total} {unit}", end="", file=sys.stderr, flush=True)
+
+
+def _progress_done() -> None:
+    print("\r\x1b[K", end="", file=sys.stderr, flush=True)
 
 
 def statistics(result, rules) -> str:
