@@ -96,6 +96,8 @@ def test_source_files_without_a_server_get_a_note(tmp_path):
     [diag] = _diagnostics(done)
     assert (diag["code"], diag["level"], diag["path"]) == ("no-mcp-server", "note", ".")
     assert "1 source file scanned, but none registers an MCP tool" in diag["message"]
+    github = toolsink(tmp_path, "scan", ".", "--format", "github")
+    assert github.stdout.startswith("::notice ") and "title=toolsink no-mcp-server::" in github.stdout
     (tmp_path / "server.py").write_text(SERVER)
     with_server = toolsink(tmp_path, "scan", ".", "--format", "json")
     assert "no-mcp-server" not in {d["code"] for d in _diagnostics(with_server)}
