@@ -90,7 +90,7 @@ def test_per_file_ignores_relative_to_the_configuration_file(tmp_path):
 @pytest.mark.parametrize("table,message", [
     ('"tests/*" = ["MPC101"]', 'unknown rule code or prefix "MPC101"'),
     ('"tests/*" = "MCP101"', '"per-file-ignores"[tests/*]: expected a list of rule codes'),
-    ('"tests/*" = ["mcp101"]', '"per-file-ignores"[tests/*][0]: expected a list of rule codes'),
+    ('"tests/*" = ["mcp101"]', '"per-file-ignores"[tests/*][0]: expected a rule code or code prefix in capitals'),
 ])
 def test_per_file_ignores_are_validated(tmp_path, table, message):
     _tree(tmp_path, f"[tool.toolsink.per-file-ignores]\n{table}")
