@@ -44,6 +44,18 @@ mcp = FastMCP("demo")
 def grep(pattern: str) -> str:
     return shell(f"grep -rn {pattern} .")
 '''
+STANDALONE = '''\
+import os
+
+from mcp.server.fastmcp import FastMCP
+
+mcp = FastMCP("vendored")
+
+
+@mcp.tool()
+def listing(folder: str) -> int:
+    return os.system("ls " + folder)
+'''
 SAFE_SERVER = SERVER.replace('{pattern}', '{shlex.quote(pattern)}').replace(
     "from mcp.server", "import shlex\n\nfrom mcp.server")
 
@@ -132,6 +144,25 @@ def test_commit_is_blocked_by_a_vulnerable_server_and_passes_when_fixed(hook_sou
     assert "MCP101" not in output and output.count("Passed") == 2
     assert git(repo, "rev-list", "--count", "HEAD").stdout.strip() == "2"
 
+    # a committed file under a configured extend-exclude is skipped, as `toolsink scan .` skips it
+    # (the hooks pass --force-exclude); the same file outside the excluded folder is reported
+    (repo / "pyproject.toml").write_text('[tool.toolsink]\nextend-exclude = ["vendored/"]\n', encoding="utf-8")
+    (repo / "vendored").mkdir()
+    (repo / "vendored" / "mirror.py").write_text(STANDALONE, encoding="utf-8")
+    git(repo, "add", "-A")
+    excluded = subprocess.run(["git", "commit", "-m", "vendor a copy"], cwd=repo, env=env, capture_output=True,
+                              text=True, timeout=INSTALL_TIMEOUT)
+    output = excluded.stdout + excluded.stderr
+    assert excluded.returncode == 0, output
+    assert "MCP101" not in output and output.count("Passed") == 2
+    (repo / "mirror.py").write_text(STANDALONE, encoding="utf-8")
+    git(repo, "add", "mirror.py")
+    reported = subprocess.run(["git", "commit", "-m", "copy outside"], cwd=repo, env=env, capture_output=True,
+                              text=True, timeout=INSTALL_TIMEOUT)
+    output = reported.stdout + reported.stderr
+    assert reported.returncode == 1 and re.search(r"mirror\.py:10:\d+: MCP101", output), output
+    assert "vendored/mirror.py" not in output
+
 
 def test_hook_manifest_selects_what_toolsink_reads() -> None:
     from pre_commit.clientlib import load_manifest
@@ -140,7 +171,7 @@ def test_hook_manifest_selects_what_toolsink_reads() -> None:
 
     hooks = {hook["id"]: hook for hook in load_manifest(str(HOOKS))}
     assert set(hooks) == {"toolsink", "toolsink-project"}
-    assert hooks["toolsink"]["entry"] == "toolsink scan --project-root ."
+    assert hooks["toolsink"]["entry"] == "toolsink scan --force-exclude --project-root ."
     assert hooks["toolsink"]["pass_filenames"] and not hooks["toolsink-project"]["pass_filenames"]
     for hook in hooks.values():
         assert hook["language"] == "python" and hook["require_serial"]

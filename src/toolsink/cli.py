@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     scan = sub.add_parser("scan", help="scan files and directories for vulnerable MCP servers")
-    scan.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
+    scan.add_argument("paths", nargs="*", default=[], metavar="PATH", help="files or directories (default: .)")
     scan.add_argument("--format", "-f", choices=FORMAT_CHOICES, default="text", help="output format (default: text)")
     scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     scan.add_argument("--select", type=_codes, metavar="CODES", help="only these rule codes or prefixes (MCP1,MCP201)")
@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--project-root", metavar="DIR",
                       help="index every source file under DIR (flows across modules) but report only on PATHs")
     scan.add_argument("--no-respect-gitignore", action="store_true", help="scan files that .gitignore excludes")
+    scan.add_argument("--force-exclude", action="store_true",
+                      help="apply exclude/extend-exclude to files named on the command line too (pre-commit)")
     scan.add_argument("--follow-links", action="store_true",
                       help="follow symlinks that point outside the scanned folders (not followed by default)")
     scan.add_argument("--sarif-category", metavar="ID", help="SARIF automationDetails.id, for several runs per repo")
@@ -54,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--require-reason", action="store_true", help="a suppression without a reason is an error")
     scan.add_argument("--report-unused-suppressions", action="store_true", help="report suppressions that match nothing")
     scan.add_argument("--quiet", "-q", action="store_true", help="text format: no summary line")
+    scan.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                      help="colour the text report: auto (default: on a terminal, unless NO_COLOR is set; "
+                      "FORCE_COLOR forces it), always or never")
     scan.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     scan.add_argument("--statistics", action="store_true",
                       help="print the number of findings per rule and the registrations per file, not the findings")
@@ -135,6 +140,19 @@ def _unknown_selectors(config) -> list[str]:
     return out
 
 
+def _stdin_paths(name: str, project_root: str | None) -> tuple[list[str], str | None]:
+    """What to scan for ``--stdin-filename NAME`` without a PATH: NAME itself when it is on disk; a new file
+    (an unsaved editor buffer) is reported alone while its project is indexed for flows into other modules,
+    as ``--project-root`` does."""
+    if os.path.exists(name):
+        return [name], project_root
+    if project_root is None:
+        from .integrations import project_root as find_project
+
+        project_root = find_project(os.path.dirname(os.path.abspath(name)) or os.getcwd())
+    return [name], project_root
+
+
 def _silence_stdout() -> None:
     """After the reader of standard output went away, send what is left (and the final flush) nowhere."""
     try:
@@ -148,7 +166,8 @@ def _scan(args) -> int:
     from .config import load_config
     from .discover import default_root
 
-    paths = list(args.paths)
+    paths = list(args.paths) or ["."]
+    named = [p for p in args.paths if p != "-"]  # PATHs the user gave (`-` and the default `.` are not)
     if "-" in paths:  # `toolsink scan - --stdin-filename X`: `-` is standard input, as in ruff and flake8
         if not args.stdin_filename:
             print("toolsink: error: `-` reads standard input and needs --stdin-filename to name the file",
@@ -159,8 +178,8 @@ def _scan(args) -> int:
     if args.stdin_filename:
         data = sys.stdin.buffer.read()
         overrides = {args.stdin_filename: data}
-        if paths == ["."]:
-            paths = [args.stdin_filename] if os.path.exists(args.stdin_filename) else ["."]
+        if not named:
+            paths, args.project_root = _stdin_paths(args.stdin_filename, args.project_root)
     missing = [p for p in paths if not os.path.lexists(p)] if not args.stdin_filename else []
     root = args.root or args.project_root or default_root(paths if not missing or len(missing) < len(paths) else ["."])
     config = load_config(root, explicit=args.config)
@@ -175,6 +194,8 @@ def _scan(args) -> int:
         config.respect_gitignore = False
     if args.follow_links:
         config.follow_links = True
+    if args.force_exclude:
+        config.force_exclude = True
     if args.require_reason:
         config.require_reason = True
     if args.report_unused_suppressions:
@@ -183,7 +204,7 @@ def _scan(args) -> int:
         overrides = {os.path.relpath(os.path.abspath(k), os.path.abspath(root)).replace(os.sep, "/"): v
                      for k, v in overrides.items()}
     options = {"category": args.sarif_category, "version": __version__, "quiet": args.quiet,
-               "color": args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")}
+               "color": use_color(args.color, args.output is None and sys.stdout.isatty())}
     cached = None
     if not (args.no_cache or overrides or args.write_baseline or os.environ.get("TOOLSINK_NO_CACHE")):
         from . import cache
@@ -205,12 +226,18 @@ def _scan(args) -> int:
     progress = _progress if sys.stderr.isatty() and not args.quiet and not os.environ.get("CI") else None
     # The CLI owns its process: keep the raised GC thresholds and freeze the result graph, so reporting
     # never rescans it (see :func:`run` for the exit).
-    analysis = scan([args.project_root, *paths] if args.project_root else paths, config, root=root,
+    scanned = paths  # an unsaved buffer (--stdin-filename not on disk) is scanned from `overrides` alone
+    if args.project_root:
+        scanned = [args.project_root, *[p for p in paths if p != args.stdin_filename or os.path.lexists(p)]]
+    analysis = scan(scanned, config, root=root,
                     overrides=overrides, progress=progress, restore_gc=False)
     import gc
 
+    if progress is not None:
+        _progress_done()
     gc.freeze()
     result = analysis.result
+    _note_no_server(result, paths, root)
     if args.project_root:  # pre-commit: the repository is indexed, the named files reported
         from .integrations import restrict
 
@@ -236,9 +263,45 @@ def _scan(args) -> int:
     return code
 
 
-def _progress(done: int, total: int) -> None:
-    end = "\n" if done == total else ""
-    print(f"\rtoolsink: parsed {done}/{total} files", end=end, file=sys.stderr, flush=True)
+def _note_no_server(result, paths: list[str], root: str) -> None:
+    """Source files scanned but not one MCP registration: say so (a note; the exit code is unchanged), since
+    toolsink traces tool arguments and a scan that saw no tool checked no flow."""
+    if not result.files_scanned or result.registrations:
+        return
+    if any(d.code in ("no-registration", "all-excluded") for d in result.diagnostics):
+        return  # already said, with the module that looks like a server
+    from .integrations import display_path
+    from .ir import Diagnostic
+
+    n = result.files_scanned
+    result.diagnostics.append(Diagnostic(
+        display_path(paths[0], root), f"{n} source file{'s' if n != 1 else ''} scanned, but none registers an MCP "
+        "tool, resource or prompt (such as `@mcp.tool()` or `server.tool(...)`), so no tool argument was traced; "
+        "is this the server's folder?",
+        "no-mcp-server", level="note"))
+
+
+def use_color(choice: str, terminal: bool) -> bool:
+    """``--color``: ``always`` and ``never`` win; ``auto`` colours when ``FORCE_COLOR`` is set (not empty, not
+    ``0``), else not when ``NO_COLOR`` is set (not empty), else when the report goes to a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    force = os.environ.get("FORCE_COLOR", "")
+    if force and force != "0":
+        return True
+    if os.environ.get("NO_COLOR"):
+        return False
+    return terminal
+
+
+def _progress(done: int, total: int, phase: str = "parsed") -> None:
+    """One status line on standard error (a terminal), rewritten in place for each phase of the scan."""
+    unit = "tools, resources and prompts" if phase == "analysed" else "files"
+    print(f"\r\x1b[Ktoolsink: {phase} {done}/{total} {unit}", end="", file=sys.stderr, flush=True)
+
+
+def _progress_done() -> None:
+    print("\r\x1b[K", end="", file=sys.stderr, flush=True)
 
 
 def statistics(result, rules) -> str:

@@ -47,6 +47,7 @@ class Config:
     extend_select: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     extend_exclude: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # pattern -> codes (ruff's key)
     rules_dirs: list[str] = field(default_factory=list)  # absolute: resolved against the config file
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     allowed_roots: list[str] = field(default_factory=list)
@@ -54,9 +55,11 @@ class Config:
     fail_on: str = "note"
     respect_gitignore: bool = True
     follow_links: bool = False  # symlinks out of the scanned folders
+    force_exclude: bool = False  # apply exclude/extend-exclude to files named on the command line too
     require_reason: bool = False
     report_unused_suppressions: bool = False
     config_path: Path | None = None
+    inline_noqa: bool = True  # not a configuration key: the flake8 plugin leaves `# noqa` to flake8
 
     @classmethod
     def default(cls) -> Config:
@@ -74,6 +77,24 @@ class Config:
             return False
         return chosen > _specificity(code, self.ignore)
 
+    def ignored_in(self, code: str, path: str) -> bool:
+        """Whether ``per-file-ignores`` turns rule ``code`` off in the file at absolute ``path``: its patterns
+        are gitignore-style, relative to the configuration file's folder (a pattern without a slash matches
+        a file name anywhere), as ruff's globs are relative to its configuration; ``!pattern`` means every
+        file the pattern does not match, as in ruff."""
+        if not self.per_file_ignores:
+            return False
+        base = self.config_path.resolve().parent if self.config_path else Path.cwd()
+        try:
+            relative = Path(os.path.abspath(path)).relative_to(base).as_posix()
+        except ValueError:
+            return False
+        for pattern, codes in self.per_file_ignores.items():
+            negated = pattern.startswith("!")
+            if _specificity(code, codes) >= 0 and _pattern(pattern.lstrip("!")).match_file(relative) != negated:
+                return True
+        return False
+
     def fails_on(self, severity: str) -> bool:
         """Whether a finding of ``severity`` makes the run exit 1 under ``fail-on``."""
         return SEVERITY_RANK.get(severity, SEVERITY_RANK["error"]) >= SEVERITY_RANK[self.fail_on]
@@ -81,7 +102,8 @@ class Config:
     def unmatched_selectors(self, codes: Iterable[str]) -> list[str]:
         """Selectors in select/extend-select/ignore that match none of ``codes`` (likely typos)."""
         known = list(codes)
-        selectors = dict.fromkeys([*self.select, *self.extend_select, *self.ignore])
+        per_file = [code for codes in self.per_file_ignores.values() for code in codes]
+        selectors = dict.fromkeys([*self.select, *self.extend_select, *self.ignore, *per_file])
         return [s for s in selectors if s != "ALL" and not any(c.startswith(s) for c in known)]
 
     def with_overrides(self, *, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None,
@@ -96,6 +118,11 @@ class Config:
         if extend_select is not None:
             config = replace(config, extend_select=[*config.extend_select, *extend_select])
         return config
+
+
+@lru_cache(maxsize=256)
+def _pattern(pattern: str) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines([pattern])
 
 
 def _specificity(code: str, selectors: Iterable[str]) -> int:
@@ -193,6 +220,11 @@ def _build(table: dict[str, Any], path: Path) -> Config:
                 pathspec.GitIgnoreSpec.from_lines([pattern])
             except Exception as exc:  # re.error, ValueError, TypeError from a malformed pattern
                 raise ConfigError(f'{where}"{key.replace("_", "-")}": pattern "{pattern}" is invalid: {exc}') from None
+    for pattern in values.get("per_file_ignores", {}):
+        try:
+            _pattern(pattern.lstrip("!"))
+        except Exception as exc:  # as for exclude above
+            raise ConfigError(f'{where}"per-file-ignores": pattern "{pattern}" is invalid: {exc}') from None
     base = path.resolve().parent
     dirs = []
     for entry in values.get("rules_dirs", []):
@@ -230,17 +262,20 @@ def _validate(table: dict[str, Any], where: str, path: Path) -> None:
     for error in sorted(validator.iter_errors(table), key=lambda e: [str(p) for p in e.absolute_path]):
         key = str(error.absolute_path[0]) if error.absolute_path else ""
         location = f'"{key}"' + "".join(f"[{p}]" for p in list(error.absolute_path)[1:])
-        expected = _expected(schema, key, item=len(error.absolute_path) > 1) or error.message
+        expected = _expected(schema, key, item=len(error.absolute_path) > 1, deep=len(error.absolute_path) > 2)
+        expected = expected or error.message
         problems.append(f"{where}{location}: expected {expected}, got {_value(error.instance)}")
     if problems:
         raise ConfigError("\n".join(problems))
 
 
-def _expected(schema: dict[str, Any], key: str, *, item: bool) -> str | None:
+def _expected(schema: dict[str, Any], key: str, *, item: bool, deep: bool = False) -> str | None:
     prop = schema["properties"].get(key, {})
     ref = prop.get("$ref", "")
     if ref.startswith("#/$defs/"):
         prop = schema["$defs"][ref[len("#/$defs/"):]]
+    if deep and "x-expected-deep" in prop:  # a value inside an item (a code in a per-file-ignores list)
+        return prop["x-expected-deep"]
     return prop.get("x-expected-item" if item else "x-expected")
 
 

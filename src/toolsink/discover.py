@@ -5,9 +5,8 @@ that are never worth scanning, symlinks) and how their bytes are read (size limi
 checks). Every problem becomes a :class:`~toolsink.ir.Diagnostic`; nothing here raises on bad input, and
 nothing is skipped silently except what the ignore rules say to skip.
 
-Gitignore matching is done by ``pathspec.GitIgnoreSpec``. Each ``.gitignore`` applies to paths relative to
-its own directory, and the deepest file that has an opinion about a path wins, as in git. ``.gitignore``
-files above a named directory count too, up to the repository top (the nearest directory holding ``.git``).
+The ignore rules themselves (``.gitignore`` files, excludes, which one excluded a path) live in
+:mod:`toolsink.ignorefiles`.
 """
 
 from __future__ import annotations
@@ -18,8 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence, Union
 
-import pathspec
-
+from toolsink.ignorefiles import (_ancestor_ignores, _display, _excluder, _Ignore, _load_ignore_file, _reason,
+                                  _slash, _within, compile_patterns)
 from toolsink.ir import Diagnostic
 
 LANGUAGES: dict[str, str] = {
@@ -58,127 +57,13 @@ def language_of(name: str) -> str | None:
 
 
 # --------------------------------------------------------------------------------------------------
-# ignore rules
-
-
-@dataclass(frozen=True)
-class _Ignore:
-    """One ignore file (or the user's excludes): patterns relative to ``base`` (a slash path)."""
-
-    base: str
-    spec: pathspec.GitIgnoreSpec
-
-    def check(self, slash_path: str) -> bool | None:
-        if not slash_path.startswith(self.base + "/"):
-            return None
-        return self.spec.check_file(slash_path[len(self.base) + 1:]).include
-
-
-def _slash(path: str) -> str:
-    return path.replace(os.sep, "/") if os.sep != "/" else path
-
-
-def _ignored(ignores: Sequence[_Ignore], slash_path: str) -> bool:
-    # The deepest ignore file with an opinion decides (git's precedence); user excludes come first.
-    for ignore in reversed(ignores):
-        decision = ignore.check(slash_path)
-        if decision is not None:
-            return decision
-    return False
-
-
-def _load_ignore_file(path: str, base: str, diagnostics: list[Diagnostic], root: str) -> _Ignore | None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
-    except OSError as exc:
-        message = f"cannot read ignore file: {_reason(exc)}"
-        diagnostics.append(Diagnostic(_display(path, root), message, "unreadable"))
-        return None
-    def bad(lineno: int, line: str, exc: Exception) -> None:
-        diagnostics.append(Diagnostic(_display(path, root), f"pattern `{line}` is invalid ({exc}); "
-                                      "skipped, as git does", "bad-ignore-file", line=lineno))
-
-    return _Ignore(_slash(base).rstrip("/"), compile_patterns(lines, bad))
-
-
-def compile_patterns(lines: Sequence[str], on_bad=None) -> pathspec.GitIgnoreSpec:
-    """Gitignore-style patterns; a line that does not compile (``[z-a].py``) is skipped and reported through
-    ``on_bad(lineno, line, error)``, the way git ignores a pattern it cannot use."""
-    try:
-        return pathspec.GitIgnoreSpec.from_lines(lines)
-    except Exception:  # pathspec raises re.error, ValueError or TypeError on malformed patterns
-        pass
-    good = []
-    for lineno, line in enumerate(lines, 1):
-        try:
-            pathspec.GitIgnoreSpec.from_lines([line])
-        except Exception as exc:
-            if on_bad is not None:
-                on_bad(lineno, line, exc)
-            continue
-        good.append(line)
-    return pathspec.GitIgnoreSpec.from_lines(good)
-
-
-def _git_top(directory: str) -> str | None:
-    current = directory
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
-
-
-def _ancestor_ignores(directory: str, root: str, diagnostics: list[Diagnostic]) -> list[_Ignore]:
-    """Ignore files that sit above ``directory`` and still apply to it (up to the repository top)."""
-    top = _git_top(directory)
-    if top is None:
-        top = root if _within(directory, root) else directory
-    chain: list[str] = []
-    current = os.path.dirname(directory)
-    while _within(current, top):
-        chain.append(current)
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
-    ignores: list[_Ignore] = []
-    exclude_file = os.path.join(top, ".git", "info", "exclude")
-    if os.path.isfile(exclude_file):
-        loaded = _load_ignore_file(exclude_file, top, diagnostics, root)
-        if loaded:
-            ignores.append(loaded)
-    for ancestor in reversed(chain):
-        candidate = os.path.join(ancestor, ".gitignore")
-        if os.path.isfile(candidate):
-            loaded = _load_ignore_file(candidate, ancestor, diagnostics, root)
-            if loaded:
-                ignores.append(loaded)
-    return ignores
-
-
-# --------------------------------------------------------------------------------------------------
 # discovery
 
 
-def _within(path: str, ancestor: str) -> bool:
-    try:
-        return os.path.commonpath([path, ancestor]) == ancestor
-    except ValueError:  # different drives on Windows
-        return False
 
 
-def _display(abs_path: str, root: str) -> str:
-    if _within(abs_path, root):
-        return _slash(os.path.relpath(abs_path, root))
-    return _slash(abs_path)
 
 
-def _reason(exc: OSError) -> str:
-    return exc.strerror or exc.__class__.__name__
 
 
 def default_root(paths: Iterable[str]) -> str:
@@ -230,8 +115,11 @@ class _Found:
 
 
 class _Walker:
-    def __init__(self, root: str, excludes: list[str], respect_gitignore: bool, follow_links: bool = False) -> None:
+    def __init__(self, root: str, excludes: list[str], respect_gitignore: bool, follow_links: bool = False,
+                 force_exclude: bool = False) -> None:
         self.root = root
+        self.force_exclude = force_exclude
+        self.skipped: dict[str, int] = {}  # ignore file ("" for the user's excludes) -> paths it excluded
         self.respect_gitignore = respect_gitignore
         self.follow_links = follow_links
         self.inside: list[str] = [os.path.realpath(root)]  # where a symlink may point without --follow-links
@@ -245,10 +133,12 @@ class _Walker:
     def diag(self, path: str, message: str, code: str, level: str = "warning") -> None:
         self.diagnostics.append(Diagnostic(_display(path, self.root), message, code, level=level))
 
-    def excluded(self, slash_path: str, ignores: Sequence[_Ignore]) -> bool:
-        if self.user is not None and self.user.check(slash_path):
-            return True
-        return _ignored(ignores, slash_path)
+    def excluded(self, slash_path: str, ignores: Sequence[_Ignore], *, count: bool = True) -> bool:
+        """Whether an ignore rule excludes ``slash_path``; ``count`` records which one (see :meth:`all_excluded`)."""
+        by = self.user if self.user is not None and self.user.check(slash_path) else _excluder(ignores, slash_path)
+        if by is not None and count:
+            self.skipped[by.origin] = self.skipped.get(by.origin, 0) + 1
+        return by is not None
 
     def walk(self, top: str) -> None:
         try:
@@ -344,7 +234,7 @@ class _Walker:
         language = language_of(entry.name)
         if is_link and not is_file and not os.path.exists(entry.path):
             # A dangling link: worth a word only if it could have been a source file or a directory.
-            if (language or not os.path.splitext(entry.name)[1]) and not self.excluded(slash_path, ignores):
+            if (language or not os.path.splitext(entry.name)[1]) and not self.excluded(slash_path, ignores, count=False):
                 self.diag(entry.path, f"broken symlink: {os.path.basename(entry.path)!r} points to "
                           f"{os.readlink(entry.path)!r}, which does not exist", "broken-symlink")
             return
@@ -362,7 +252,42 @@ class _Walker:
             message = f"{shown}: not a Python or TypeScript/JavaScript file, skipped"
             self.diag(abs_path, message, "unsupported-file")
             return
+        if self.force_exclude and self._user_excludes(abs_path):
+            return
         self.files.append(_Found(abs_path, language, False))
+
+    def _user_excludes(self, abs_path: str) -> bool:
+        """``--force-exclude``: whether the user's excludes match a named file or a folder above it (below the
+        root), as they would have in a walk of the root."""
+        if self.user is None or not _within(abs_path, self.root) or abs_path == self.root:
+            return False
+        slash = _slash(abs_path)
+        parent = os.path.dirname(abs_path)
+        candidates = [slash]
+        while parent != self.root and _within(parent, self.root):
+            candidates.append(_slash(parent) + "/")
+            parent = os.path.dirname(parent)
+        return any(self.excluded(c, ()) for c in reversed(candidates))
+
+    def all_excluded(self, shown: str) -> Diagnostic:
+        """The warning for a scan whose every source file an ignore rule excluded: which rule, and how to
+        scan anyway (never a silent "Scanned 0 files")."""
+        parts = []
+        for origin, n in sorted(self.skipped.items()):
+            what = f"{n} path{'s' if n != 1 else ''}"
+            if origin:
+                parts.append(f"{what} by {_display(origin, self.root)}")
+            else:
+                parts.append(f"{what} by the exclude patterns")
+        hints = []
+        if any(self.skipped):
+            hints.append("pass --no-respect-gitignore (or set `respect-gitignore = false` in the configuration)")
+        if "" in self.skipped:
+            hints.append("remove the pattern from `exclude`/`extend-exclude` or --exclude"
+                         + (" (or drop --force-exclude for a named file)" if self.force_exclude else ""))
+        message = f"no source file scanned, the ignore rules excluded every one ({'; '.join(parts)}); " \
+                  f"to scan anyway, {', or '.join(hints)}"
+        return Diagnostic(shown, message, "all-excluded")
 
     def result(self) -> list[SourceFile]:
         """Files in display order, each physical file once (the plain path preferred over a link)."""
@@ -384,17 +309,19 @@ class _Walker:
 
 
 def discover(paths: Sequence[str | os.PathLike[str]], *, root: str | None = None, exclude: Sequence[str] = (),
-             respect_gitignore: bool = True, follow_links: bool = False) -> tuple[list[SourceFile], list[Diagnostic]]:
+             respect_gitignore: bool = True, follow_links: bool = False,
+             force_exclude: bool = False) -> tuple[list[SourceFile], list[Diagnostic]]:
     """Expand ``paths`` (files and directories) into the source files to scan, in a stable order.
 
-    Named files are always included when their extension is known, even if ignored; directories are
+    Named files are always included when their extension is known, even if ignored (with ``force_exclude``,
+    unless ``exclude`` matches them or a folder above them, as ruff's ``--force-exclude``); directories are
     walked honouring ``.gitignore`` files (unless ``respect_gitignore`` is false), the built-in
     :data:`SKIP_DIRS`, virtualenvs and ``exclude`` (gitignore-style patterns relative to ``root``).
     """
     given = [os.fspath(p) for p in paths] or ["."]
     abs_given = [os.path.abspath(p) for p in given]
     root = os.path.abspath(root) if root is not None else default_root(abs_given)
-    walker = _Walker(root, list(exclude), respect_gitignore, follow_links)
+    walker = _Walker(root, list(exclude), respect_gitignore, follow_links, force_exclude)
     for shown, abs_path in zip(given, abs_given):
         if os.path.isdir(abs_path):
             walker.walk(abs_path)
@@ -407,8 +334,11 @@ def discover(paths: Sequence[str | os.PathLike[str]], *, root: str | None = None
             walker.diag(abs_path, f"{shown}: not a regular file or directory, skipped", "unsupported-file")
         else:
             walker.diag(abs_path, f"{shown}: no such file or directory", "path-not-found", "error")
+    files = walker.result()
+    if not files and walker.skipped:
+        walker.diagnostics.append(walker.all_excluded(_display(abs_given[0], root) if abs_given[0] != root else "."))
     diagnostics = sorted(walker.diagnostics, key=lambda d: (d.path, d.code, d.message))
-    return walker.result(), diagnostics
+    return files, diagnostics
 
 
 # --------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ This is the path from files to findings in one place:
 from __future__ import annotations
 
 import gc
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,12 +82,20 @@ def models_resolver(models: dict[str, Models]):
     return models_for
 
 
-def analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Config, root: str) -> Analysis:
-    """Entry points, flows and checks over the lowered modules (on a deep stack: see :mod:`toolsink.deepstack`)."""
-    return run_deep(_analyse_modules, modules, rules, config, root)
+def analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Config, root: str,
+                    progress=None) -> Analysis:
+    """Entry points, flows and checks over the lowered modules (on a deep stack: see :mod:`toolsink.deepstack`);
+    ``progress(done, total, phase)`` as for :func:`scan`."""
+    return run_deep(_analyse_modules, modules, rules, config, root, progress)
 
 
-def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Config, root: str) -> Analysis:
+def _tick(progress, done: int, total: int, phase: str, every: int) -> None:
+    if progress is not None and (done % every == 0 or done == total):
+        progress(done, total, phase)
+
+
+def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Config, root: str,
+                     progress=None) -> Analysis:
     models = load_models(tuple(str(d) for d in config.rules_dirs))
     from .tsconfig import load_aliases
 
@@ -99,7 +108,8 @@ def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: C
     analysis = Analysis(result, project, engine)
     finder = EntryFinder(engine)
     builder = FindingBuilder(engine, project, rules)
-    for module in modules:
+    for done, module in enumerate(modules, 1):
+        _tick(progress, done, len(modules), "searched for registrations in", 200)
         try:
             entries, diags = finder.find(module)
         except RecursionError:
@@ -110,7 +120,8 @@ def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: C
     if not analysis.entries:
         result.diagnostics.extend(finder.missed)
     builder.declare(analysis.entries)
-    for entry in analysis.entries:
+    for done, entry in enumerate(analysis.entries, 1):
+        _tick(progress, done, len(analysis.entries), "analysed", 10)
         result.registrations.append(registration_record(entry, builder.checker))
         try:
             result.findings.extend(builder.findings(entry))
@@ -128,7 +139,8 @@ def scan(paths: list[str], config: Config | None = None, *, root: str | None = N
          rules: dict[str, Rule] | None = None, overrides: dict[str, bytes] | None = None,
          progress=None, restore_gc: bool = True) -> Analysis:
     """Scan ``paths``. ``overrides`` maps display paths to unsaved contents (editors, ``--stdin-filename``);
-    ``progress(done, total)`` is called while files are parsed (the CLI shows it on a terminal).
+    ``progress(done, total, phase)`` is called while files are parsed (phase ``"parsed"``), searched for
+    registrations, and while the registrations are analysed (the CLI shows it on a terminal).
 
     ``restore_gc=False`` leaves the collector thresholds raised after the scan: the CLI, which owns its
     process and exits right after reporting, passes it so that formatting the report does not trigger
@@ -150,13 +162,13 @@ def _scan(paths, config, *, root, rules, overrides, progress) -> Analysis:
     root = root or default_root(paths)
     rules = rules if rules is not None else load_rules(tuple(str(d) for d in config.rules_dirs))
     files, diagnostics = discover(paths, root=root, exclude=config.all_excludes,
-                                  respect_gitignore=config.respect_gitignore, follow_links=config.follow_links)
+                                  respect_gitignore=config.respect_gitignore, follow_links=config.follow_links,
+                                  force_exclude=config.force_exclude)
     modules: list[ir.Module] = []
     lines = 0
     overrides = dict(overrides or {})
     for done, file in enumerate(files, 1):
-        if progress is not None and (done % 50 == 0 or done == len(files)):
-            progress(done, len(files))
+        _tick(progress, done, len(files), "parsed", 50)
         if file.path in overrides:
             module, diags, n = parse_source(file.path, overrides.pop(file.path), file.language)
         else:
@@ -177,7 +189,7 @@ def _scan(paths, config, *, root, rules, overrides, progress) -> Analysis:
                 modules.append(module)
     for module in modules:
         diagnostics.extend(module.diagnostics)
-    analysis = analyse_modules(modules, rules, config, str(Path(root).resolve()))
+    analysis = analyse_modules(modules, rules, config, str(Path(root).resolve()), progress)
     result = analysis.result
     result.diagnostics[:0] = diagnostics
     result.files_scanned = len(files)
@@ -188,16 +200,19 @@ def _scan(paths, config, *, root, rules, overrides, progress) -> Analysis:
 
 
 def finalize(result: ScanResult, project: Project, config: Config, rules: dict[str, Rule]) -> None:
-    """Select rules, apply inline suppressions, sort."""
+    """Select rules (``select``/``ignore``, then ``per-file-ignores``), apply inline suppressions, sort."""
     from .suppressions import apply_suppressions
 
     seen: set = set()
     selected = []
     for f in result.findings:  # one function registered twice (in two arms of an `if`) is one finding
         key = (f.rule, f.location, f.entry, f.argument, f.sink)
-        if key not in seen and config.selects(f.rule):
-            seen.add(key)
-            selected.append(f)
+        if key in seen or not config.selects(f.rule):
+            continue
+        if config.per_file_ignores and config.ignored_in(f.rule, os.path.join(result.root, f.location.path)):
+            continue
+        seen.add(key)
+        selected.append(f)
     result.findings = apply_suppressions(selected, project, config, result)
     result.findings.sort(key=lambda f: f.sort_key())
     result.registrations.sort(key=lambda r: (r.path, r.line, r.col))

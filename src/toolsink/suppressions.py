@@ -7,8 +7,14 @@ What a comment covers:
   ``noqa`` naming no toolsink code is not a toolsink suppression at all.
 - ``toolsink-ignore MCP101: reason`` (after ``//``, ``/*`` or ``#``) silences its own line and, when the
   comment stands alone on its line, the line below it (written above the sink, as eslint users expect).
+- ``# toolsink: noqa`` (``// toolsink: noqa`` in TypeScript/JavaScript), alone on its line anywhere in the
+  file, silences every toolsink finding of the file, as ``# flake8: noqa`` and ``# ruff: noqa`` do;
+  ``# toolsink: noqa: MCP101,MCP104`` only those codes (or prefixes).
 
-A suppression without a code silences nothing, since it would hide every future finding on the line. A
+Comments are the ones the frontends collected from the syntax tree (``module.comments``), never text
+lines, so a ``noqa`` inside a string is not a suppression.
+
+A line suppression without a code silences nothing, since it would hide every future finding on the line. A
 bare ``toolsink-ignore`` is always reported; a bare ``# noqa`` is so common for flake8's own checks that
 it is reported only where a toolsink finding sits on its line. With ``require-reason`` a suppression
 without a reason is an error; with ``report-unused-suppressions`` every toolsink code that silenced
@@ -28,7 +34,10 @@ _NOQA = re.compile(rf"#\s*noqa(?::\s*(?P<codes>{_CODE}(?:[\s,]+{_CODE})*))?", re
 _IGNORE = re.compile(rf"toolsink-ignore(?:\s+(?P<codes>{_CODE}(?:\s*,\s*{_CODE})*))?(?:\s*:\s*(?P<reason>.*))?",
                      re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"<[^<>]*>|todo|fixme", re.IGNORECASE)  # what a quick fix leaves to be filled in
+_FILE_NOQA = re.compile(rf"^(?:#|//|/\*)\s*toolsink\s*:\s*noqa(?:\s*:\s*(?P<codes>{_CODE}(?:[\s,]+{_CODE})*))?"
+                        r"(?P<rest>.*?)(?:\*/)?\s*$", re.IGNORECASE)
 OUR_PREFIX = "MCP"
+FILE_FORM = "toolsink: noqa"  # the file-level form
 
 
 @dataclass
@@ -42,7 +51,9 @@ class Suppression:
     used: set[str] = field(default_factory=set)
 
     def matches(self, rule: str) -> str | None:
-        """The code of this suppression that silences ``rule``, if any."""
+        """The code of this suppression that silences ``rule``, if any (``*`` for a bare file-level one)."""
+        if self.codes is None and self.form == FILE_FORM:
+            return "*"
         for code in sorted(self.codes or ()):
             if rule == code or rule.startswith(code):
                 return code
@@ -55,6 +66,11 @@ def _split(codes: str) -> frozenset[str]:
 
 def parse_comment(text: str) -> tuple[frozenset[str] | None, str, str] | None:
     """``(codes, reason, form)`` of a toolsink suppression comment (codes None: bare), or None."""
+    m = _FILE_NOQA.match(text.strip())
+    if m:
+        codes = m.group("codes")
+        reason = (m.group("rest") or "").strip().lstrip(":#-—– ").strip()
+        return (_split(codes) if codes else None), _reason(reason), FILE_FORM
     m = _IGNORE.search(text)
     if m:
         codes = m.group("codes")
@@ -90,6 +106,10 @@ def module_suppressions(module: ir.Module) -> list[Suppression]:
         covers: tuple[int, ...] = (line,)
         if form == "toolsink-ignore" and not source[:col - 1].strip():  # alone on its line: the next one too
             covers = (line, line + 1)
+        if form == FILE_FORM:
+            if source[:col - 1].strip():
+                continue  # after code it is not a file-level comment (ruff and flake8 agree)
+            covers = ()  # every line: see apply_suppressions
         out.append(Suppression(line, col, codes, reason, form, covers))
     return out
 
@@ -97,13 +117,18 @@ def module_suppressions(module: ir.Module) -> list[Suppression]:
 def apply_suppressions(findings: list[Finding], project, config, result) -> list[Finding]:
     """The findings no suppression silences; suppression problems go to ``result.diagnostics``."""
     tables: dict[str, dict[int, list[Suppression]]] = {}
+    whole: dict[str, list[Suppression]] = {}  # file-level suppressions by path
     found: dict[str, list[Suppression]] = {}
     for path, module in sorted(project.by_path.items()):
         sups = module_suppressions(module)
+        if not getattr(config, "inline_noqa", True):  # flake8 applies `# noqa` (and --disable-noqa) itself
+            sups = [s for s in sups if s.form != "noqa"]
         if sups:
             found[path] = sups
             table = tables[path] = {}
             for sup in sups:
+                if sup.form == FILE_FORM:
+                    whole.setdefault(path, []).append(sup)
                 for line in sup.covers:
                     table.setdefault(line, []).append(sup)
     kept: list[Finding] = []
@@ -111,7 +136,8 @@ def apply_suppressions(findings: list[Finding], project, config, result) -> list
     for f in findings:
         finding_lines.add((f.location.path, f.location.line))
         silenced = False
-        for sup in tables.get(f.location.path, {}).get(f.location.line, ()):
+        here = tables.get(f.location.path, {}).get(f.location.line, [])
+        for sup in [*here, *whole.get(f.location.path, ())]:
             code = sup.matches(f.rule)
             if code is not None:
                 sup.used.add(code)
@@ -130,6 +156,11 @@ def _problems(path: str, sup: Suppression, config, finding_lines: set[tuple[str,
     def diag(message: str, code: str, level: str = "warning") -> ir.Diagnostic:
         return ir.Diagnostic(path, message, code, sup.line, sup.col, level=level)
 
+    if sup.codes is None and sup.form == FILE_FORM:
+        if getattr(config, "require_reason", False) and not sup.reason:
+            return [diag("file-level suppression of every rule has no reason; write it as "
+                         "`# toolsink: noqa -- why the file is safe`", "suppression-without-reason", "error")]
+        return []
     if sup.codes is None:
         if sup.form == "noqa" and not any((path, line) in finding_lines for line in sup.covers):
             return []  # a bare noqa for flake8's own checks
@@ -139,13 +170,15 @@ def _problems(path: str, sup: Suppression, config, finding_lines: set[tuple[str,
     out = []
     codes = ", ".join(sorted(sup.codes))
     if getattr(config, "require_reason", False) and not sup.reason:
-        hint = "`# noqa: CODE -- why it is safe`" if sup.form == "noqa" else "`toolsink-ignore CODE: why it is safe`"
+        hint = {"noqa": "`# noqa: CODE -- why it is safe`", FILE_FORM: "`# toolsink: noqa: CODE -- why it is safe`"}.get(
+            sup.form, "`toolsink-ignore CODE: why it is safe`")
         out.append(diag(f"suppression of {codes} has no reason; write it as {hint}",
                         "suppression-without-reason", "error"))
     if getattr(config, "report_unused_suppressions", False):
         unused = sorted(c for c in sup.codes - sup.used if config.selects(c))
         if unused:
-            out.append(diag(f"unused suppression of {', '.join(unused)}: no such finding on "
-                            f"{'this line' if len(sup.covers) == 1 else 'this or the next line'}",
+            where = {0: "in this file", 1: "this line"}.get(len(sup.covers), "this or the next line")
+            out.append(diag(f"unused suppression of {', '.join(unused)}: no such finding "
+                            f"{'on ' if sup.covers else ''}{where}",
                             "unused-suppression"))
     return out

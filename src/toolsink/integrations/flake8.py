@@ -7,7 +7,9 @@ a run over many files scans once (flake8's worker processes each keep their own 
 
 The cached scan read the files from disk. When the text flake8 hands over differs from the file on disk
 (``flake8 -`` with ``--stdin-display-name``, an editor running flake8 on a buffer), the project is scanned
-again with that text as an override. ``# noqa: MCP101`` is honoured by flake8 itself.
+again with that text as an override. ``# noqa: MCP101`` and ``# flake8: noqa`` are left to flake8, as other
+plugins do, so ``flake8 --disable-noqa`` shows what they hide; toolsink's own comments
+(``toolsink-ignore``, ``# toolsink: noqa``) and ``per-file-ignores`` still apply.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ def _scan(root: str, overrides: dict[str, bytes] | None = None, extra: tuple[str
     from ..config import load_config
     from ..scan import scan
 
-    return scan([root, *extra], load_config(root), root=root, overrides=overrides)
+    config = load_config(root)
+    config.inline_noqa = False
+    return scan([root, *extra], config, root=root, overrides=overrides)
 
 
 def _project(root: str):

@@ -6,6 +6,9 @@ This module owns the LSP side of toolsink (pygls 2.x over stdio):
   document's project (the workspace folder holding it, else :func:`toolsink.integrations.project_root`)
   with the *unsaved* text of every open document as ``overrides``, so flows across modules are found and
   half-typed code is analysed as far as it parses (the scan never raises on syntax errors);
+- a newer edit cancels the pending scan of that project, and a scan already running stops at its next
+  progress point (between files, between tools); diagnostics are published only with the version of the
+  document they were computed from, and never when the document changed meanwhile;
 - for every open document of that project it publishes the findings located there: code (``MCP101``),
   severity, source ``toolsink``, message, the range in the client's position encoding (UTF-16 code
   units unless the client negotiated another; toolsink counts code points), and the trace in
@@ -21,6 +24,7 @@ import asyncio
 import logging
 import os
 import re
+import threading
 from typing import Sequence
 
 from lsprotocol import types as lsp
@@ -49,6 +53,7 @@ class ToolsinkServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("toolsink", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
         self.pending: dict[str, asyncio.Task] = {}  # project root -> scan task
+        self.stops: dict[str, threading.Event] = {}  # project root -> "a newer edit came": stop that scan
         self.shown_errors: set[str] = set()
 
     # ---------------------------------------------------------------------------------- scheduling
@@ -61,15 +66,21 @@ class ToolsinkServer(LanguageServer):
         old = self.pending.pop(root, None)
         if old is not None:
             old.cancel()
-        self.pending[root] = asyncio.get_running_loop().create_task(self._lint_later(root, delay))
+        stale = self.stops.pop(root, None)
+        if stale is not None:
+            stale.set()  # a scan already running in its thread stops at its next progress point
+        stop = self.stops[root] = threading.Event()
+        self.pending[root] = asyncio.get_running_loop().create_task(self._lint_later(root, delay, stop))
 
-    async def _lint_later(self, root: str, delay: float) -> None:
+    async def _lint_later(self, root: str, delay: float, stop: threading.Event) -> None:
         try:
             if delay:
                 await asyncio.sleep(delay)
             documents = self.open_documents(root)  # display path -> (uri, version, text)
             overrides = {shown: text.encode("utf-8") for shown, (_, _, text) in documents.items()}
-            analysis = await asyncio.to_thread(_scan, root, overrides)
+            analysis = await asyncio.to_thread(_scan, root, overrides, stop)
+            if stop.is_set():
+                return  # a newer edit is being scanned; these results are stale
             for shown, (uri, version, text) in documents.items():
                 if self.workspace.text_documents.get(uri) is None:
                     continue  # closed meanwhile
@@ -78,13 +89,15 @@ class ToolsinkServer(LanguageServer):
                 diagnostics = to_diagnostics(analysis, shown, split_lines(text), root, self.workspace.position_codec)
                 self.text_document_publish_diagnostics(
                     lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, _Stale):
             pass
         except Exception as exc:  # the editor must keep working; the message says why
             self.show_once(exc)
         finally:
             if self.pending.get(root) is asyncio.current_task():
                 del self.pending[root]
+            if self.stops.get(root) is stop:
+                del self.stops[root]
 
     def forget(self, uri: str) -> None:
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
@@ -121,11 +134,19 @@ class ToolsinkServer(LanguageServer):
             self.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Error, message=message))
 
 
-def _scan(root: str, overrides: dict[str, bytes]):
+class _Stale(Exception):
+    """Raised inside a scan whose document changed meanwhile: its results would be thrown away."""
+
+
+def _scan(root: str, overrides: dict[str, bytes], stop: threading.Event | None = None):
     from ..config import load_config
     from ..scan import scan
 
-    return scan([root], load_config(root), root=root, overrides=overrides)
+    def check(done: int, total: int, phase: str = "") -> None:
+        if stop is not None and stop.is_set():
+            raise _Stale()
+
+    return scan([root], load_config(root), root=root, overrides=overrides, progress=check)
 
 
 def split_lines(text: str) -> list[str]:
@@ -221,9 +242,10 @@ def suppression_edit(lines: Sequence[str], line: int, rule: str, language: str, 
 
 def code_actions(server: ToolsinkServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
     uri = params.text_document.uri
-    language = language_of(to_fs_path(uri) or "")
-    if language is None:
-        return []
+    path = to_fs_path(uri) or ""
+    language = language_of(path)
+    if language is None or (uri not in server.workspace.text_documents and not os.path.isfile(path)):
+        return []  # neither open nor on disk: nothing to edit
     document = server.workspace.get_text_document(uri)
     lines = document.lines
     actions: list[lsp.CodeAction] = []

@@ -86,7 +86,7 @@ def _diagnostic_line(diag: Diagnostic, root: str, base: str) -> str:
             if diag.col > 0:
                 props.append(("col", str(diag.col)))
     props.append(("title", f"toolsink {diag.code}"))
-    return _command("warning", props, diag.message)
+    return _command("notice" if diag.level == "note" else "warning", props, diag.message)
 
 
 def _command(name: str, props: list[tuple[str, str]], message: str) -> str:

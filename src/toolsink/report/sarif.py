@@ -409,6 +409,8 @@ NOTIFICATION_TEXT = {
     "symlink-loop": "A symlink points back to a folder that contains it; not followed.",
     "symlink-outside": "A symlink points outside the scanned folders; not followed without --follow-links.",
     "bad-ignore-file": "An ignore file has a pattern that does not compile; the line was skipped.",
+    "all-excluded": "Every source file under a scanned path was excluded by an ignore file or exclude pattern.",
+    "no-mcp-server": "Source files were scanned but none registers an MCP tool, resource or prompt.",
     "internal-error": "toolsink failed on one file; the other files were analysed.",
     "analysis-limit": "The analysis stopped at a bound (call depth or nesting); deeper flows are not reported.",
     "unresolved-registration": "A registration's handler could not be resolved; its arguments are not traced.",
