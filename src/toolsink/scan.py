@@ -193,9 +193,14 @@ def finalize(result: ScanResult, project: Project, config: Config, rules: dict[s
     selected = []
     for f in result.findings:  # one function registered twice (in two arms of an `if`) is one finding
         key = (f.rule, f.location, f.entry, f.argument, f.sink)
-        if key not in seen and config.selects(f.rule):
+        if key not in seen and config.selects(f.rule, _experimental(rules, f.rule)):
             seen.add(key)
             selected.append(f)
     result.findings = apply_suppressions(selected, project, config, result)
     result.findings.sort(key=lambda f: f.sort_key())
     result.registrations.sort(key=lambda r: (r.path, r.line, r.col))
+
+
+def _experimental(rules: dict[str, Rule], code: str) -> bool:
+    rule = rules.get(code)
+    return rule is not None and rule.experimental

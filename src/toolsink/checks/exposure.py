@@ -3,8 +3,10 @@
 - MCP301: a tool declares ``readOnlyHint: true`` (or ``destructiveHint: false``) but its handler reaches
   a write, delete, command or outbound-request sink, through the same call graph the taint engine uses,
   whether or not the data is tainted (the engine records those calls as *effects* in every summary).
-- MCP303-MCP306: calls that are findings by their arguments alone (binding to every interface, DNS
-  rebinding protection off, wildcard CORS, JWT decoding without verification), described as
+- MCP303-MCP306, MCP308, MCP309: calls that are findings by their arguments alone (binding to every
+  interface, DNS rebinding protection off, wildcard CORS, JWT decoding without verification or claims), or
+  by their arguments and what the rest of the server's program does (an HTTP transport started where no
+  rate limiter is applied: ``unless_program``, see :mod:`toolsink.checks.programs`), described as
   ``call_checks`` rows in the models.
 
 Hardcoded absolute paths (MCP302) are found by the taint engine itself: the models declare such string
@@ -18,6 +20,7 @@ from ..findings import Finding, TraceStep
 from ..sources import entry_label, loc
 from ..engine import Analysis
 from ..engine.sinks import condition
+from .programs import programs_of
 from ..walk import expr_children, stmt_exprs, sub_bodies
 from ..values import NOCONST
 
@@ -131,6 +134,9 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
                     continue
                 if "unless_scope_calls" in row and _scope_calls_any(static, calls, scope, scope_calls,
                                                                     row["unless_scope_calls"]):
+                    continue
+                if "unless_program" in row and any(programs_of(analysis).holds(module, f)
+                                                    for f in row["unless_program"]):
                     continue
                 rule = rules.get(row["rule"])
                 if rule is None:
