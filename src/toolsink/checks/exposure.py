@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..findings import Finding, TraceStep
-from ..sources import entry_label, loc
+from ..sources import _matches_any, entry_label, loc
 from ..engine import Analysis
 from ..engine.sinks import condition
 from .programs import programs_of
@@ -139,7 +139,7 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
                                                     for f in row["unless_program"]):
                     continue
                 rule = rules.get(row["rule"])
-                if rule is None:
+                if rule is None or rule.skip_paths and _matches_any(rule.skip_paths, module.path):
                     continue
                 consts = {k: v.const for k, v in kwargs.items() if v.const is not NOCONST}
                 detail = _format(row["detail"], consts)

@@ -96,10 +96,17 @@ def _argument(analysis, checker, entry, flow, models) -> tuple[str, str] | None:
         typed = None
         if entry.row.get("dispatch") is not None:
             name = FindingBuilder._dispatch_name(flow, entry.row["dispatch"], fn) or entry.name
+    if _names_identity(models, (p.name, *origin.path)):
+        return None  # the caller's own identity (`extra.authInfo.extra.userId`) is the owner, not a reference
     template = entry.kind == "resource" and "uri_template" in entry.row  # its sources are template variables
     if template or _identifier(models, leaf, typed):
         return name, argument
     return None
+
+
+def _names_identity(models, parts) -> bool:
+    attributes = {n for r in models.raw.caller_identity for n in _names(r.get("attributes"))}
+    return any(part in attributes for part in parts)
 
 
 def _identifier(models, name: str, typed: str | None) -> bool:

@@ -8,6 +8,8 @@ the models name a *fact* (``rate-limited``, ``authenticated``) and what establis
 - ``refers``: any expression that denotes one of these qualified names (a call, a class handed to
   ``add_middleware``, a plugin handed to ``register``);
 - ``attributes``: any attribute read of one of these names (``extra.authInfo``);
+- ``named_calls``: a call whose written callee (``rateLimiter.check``, ``new RateLimiter``) matches one of
+  these globs: a project's own implementation, which has no library name to refer to;
 - ``callee``/``method`` with ``when``/``unless`` conditions: a call with these arguments
   (``FastMCP(auth=...)``), matched as ``call_checks`` rows are.
 
@@ -141,6 +143,7 @@ class Programs:
             for n in _names(r.get("attributes")):
                 attributes.setdefault(n, set()).add(r["fact"])
         calls = Section([r for r in rows if "callee" in r or "method" in r])
+        named = [(r["fact"], n) for r in rows for n in _names(r.get("named_calls"))]
         static = Analysis(self.engine, None, None, module=module)
         found: set = set()
         resolved: dict[str, str | None] = {}
@@ -156,6 +159,9 @@ class Programs:
                 qual = resolved[text]
                 if qual:
                     found.update(f for f, n in refers if fnmatch.fnmatchcase(qual, n))
+            elif isinstance(x, ir.Call) and named and (text := _dotted(x.func)) is not None and any(
+                    fnmatch.fnmatchcase(text, n) for _, n in named):
+                found.update(f for f, n in named if fnmatch.fnmatchcase(text, n))
             elif isinstance(x, ir.Call) and (calls.exact or calls.globs or calls.methods):
                 method = x.func.attr if isinstance(x.func, ir.Attribute) else None
                 last = method or (x.func.id if isinstance(x.func, ir.Name) else None)
