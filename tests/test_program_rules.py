@@ -151,3 +151,11 @@ def test_experimental_rules_need_their_full_code(selectors, expected):
     assert config.selects("MCP310", experimental=True) is expected
     assert config.selects("MCP310") is True
     assert Config(select=["MCP310"], ignore=["MCP310"]).selects("MCP310", experimental=True) is False
+
+
+def test_a_local_variable_named_like_a_limiter_package_is_not_a_limiter(tmp_path):
+    helper = "def quota(resources):\n    limits = resources.limits or {}\n    return limits.items()\n"
+    result = run(tmp_path, {"server.py": SERVER + '\nfrom helpers import quota\nmcp.run(transport="sse")\n',
+                            "helpers.py": helper})
+    [f] = of(result, "MCP309")
+    assert (f.location.path, f.location.line) == ("server.py", 11)

@@ -81,7 +81,7 @@ def _line(module: ir.Module, line: int) -> str:
 
 def _calls(body, scope=None):
     """Every call in a body, in nested functions, lambdas and classes too, with the innermost function
-    (or None for module level) it sits in."""
+    (or None for module level) it sits in: its own imports are resolved (:func:`_local_imports`)."""
     stack = [(s, scope) for s in body]
     while stack:
         s, scope = stack.pop()
@@ -116,17 +116,19 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
         static = Analysis(engine, None, None, module=module)
         calls = list(_calls(module.body))
         scope_calls: dict = {}  # function (None: module) -> qualified names it calls, built on demand
+        local_envs: dict = {}  # function -> names its own `import` statements bind (`from mcp.server.sse import X`)
         for call, scope in calls:
             method = call.func.attr if isinstance(call.func, ir.Attribute) else None
             last = method or (call.func.id if isinstance(call.func, ir.Name) else None)
             if not models.call_checks.may_match(last):
                 continue
-            fv = static.static(call.func)
+            env = _local_imports(static, scope, local_envs)
+            fv = _value(static, call.func, env)
             rows = models.call_checks.match(fv.qualname, method)
             if not rows:
                 continue
-            args = [static.static(a) for a in call.args]
-            kwargs = {k.name: static.static(k.value) for k in call.keywords}
+            args = [_value(static, a, env) for a in call.args]
+            kwargs = {k.name: _value(static, k.value, env) for k in call.keywords}
             for row in rows:
                 if any(not condition(c, call, args, kwargs) for c in row.get("when", ())):
                     continue
@@ -152,6 +154,39 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
                     snippet=_line(module, call.span.line),
                 ))
     return out
+
+
+def _local_imports(static, scope, cache: dict) -> dict:
+    """The names bound by import statements inside the function ``scope`` (servers often import their
+    transport only in the function that starts it); module-level names need no environment."""
+    if scope is None:
+        return {}
+    if scope not in cache:
+        from ..engine.expressions import symbol_value
+        from ..index import Project
+
+        env = {}
+        stack = list(scope.body)
+        while stack:
+            s = stack.pop()
+            if isinstance(s, ir.Import) and not s.reexport:
+                for name in s.names:
+                    sym = static.engine.project.follow_import(static.module, Project._import_key(s, name))
+                    env[name.alias] = symbol_value(static, sym)
+            elif not isinstance(s, (ir.FunctionDef, ir.ClassDef)):
+                for sub in sub_bodies(s):
+                    stack.extend(sub)
+        cache[scope] = env
+    return cache[scope]
+
+
+def _value(static, expr, env: dict):
+    if not env:
+        return static.static(expr)
+    try:
+        return static.evaluate(expr, dict(env))
+    except RecursionError:
+        return static.static(expr)
 
 
 def _scope_calls_any(static, calls, scope, cache: dict, names) -> bool:

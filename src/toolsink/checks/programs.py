@@ -5,8 +5,8 @@ no rate limiter is applied to the server (MCP309); a record fetched by an identi
 the server authenticates its callers at all (MCP310). Which code counts is data: ``program_facts`` rows in
 the models name a *fact* (``rate-limited``, ``authenticated``) and what establishes it:
 
-- ``refers``: any expression that denotes one of these qualified names (a call, a class handed to
-  ``add_middleware``, a plugin handed to ``register``);
+- ``refers``: any expression, through an imported name, that denotes one of these qualified names (a call,
+  a class handed to ``add_middleware``, a plugin handed to ``register``);
 - ``attributes``: any attribute read of one of these names (``extra.authInfo``);
 - ``named_calls``: a call whose written callee (``rateLimiter.check``, ``new RateLimiter``) matches one of
   these globs: a project's own implementation, which has no library name to refer to;
@@ -147,12 +147,15 @@ class Programs:
         static = Analysis(self.engine, None, None, module=module)
         found: set = set()
         resolved: dict[str, str | None] = {}
+        # a reference counts only through a name an import binds: a local variable `limits` is not the
+        # `limits` package
+        imported = {n.alias for stmt in _imports(module.body) for n in stmt.names}
         for x in expressions(module.body):
             if isinstance(x, ir.Attribute) and x.attr in attributes:
                 found |= attributes[x.attr]
             if refers and isinstance(x, (ir.Name, ir.Attribute)):
                 text = _dotted(x)
-                if text is None:
+                if text is None or text.split(".", 1)[0] not in imported:
                     continue
                 if text not in resolved:
                     resolved[text] = static.static(x).qualname
