@@ -29,7 +29,7 @@ from ..findings import Finding, TraceStep
 from ..sources import FindingBuilder, _is_sdk_context, _param_index, entry_label, loc
 from ..schemas import SourceChecker
 from ..walk import expr_children, sub_bodies
-from .programs import expressions, programs_of
+from .programs import _dotted, _names, expressions, programs_of
 
 RULE = "MCP310"
 AUTHENTICATED = "authenticated"  # the program fact (models: program_facts) this rule needs
@@ -266,23 +266,6 @@ def _function_at(module, span) -> ir.Function | None:
             if best is None or (s.line, s.col) >= (best.span.line, best.span.col):
                 best = fn
     return best
-
-
-def _dotted(expr) -> str | None:
-    parts = []
-    while isinstance(expr, ir.Attribute):
-        parts.append(expr.attr)
-        expr = expr.value
-    if not isinstance(expr, ir.Name):
-        return None
-    parts.append(expr.id)
-    return ".".join(reversed(parts))
-
-
-def _names(value) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
 
 
 def _finding(rule, entry, name: str, argument: str, flow, analysis) -> Finding:
