@@ -30,14 +30,15 @@ def rules_command(args) -> int:
     width = max(len(r.name) for r in rules.values())
     for rule in rules.values():
         cwe = ",".join(f"CWE-{c}" for c in rule.cwe)
-        print(f"{rule.id}  {rule.name:<{width}}  {rule.severity:<7}  {rule.title}{'  (' + cwe + ')' if cwe else ''}")
+        title = rule.title + ("  [experimental: --extend-select " + rule.id + "]" if rule.experimental else "")
+        print(f"{rule.id}  {rule.name:<{width}}  {rule.severity:<7}  {title}{'  (' + cwe + ')' if cwe else ''}")
     return 0
 
 
 def _rule_data(rule) -> dict:
     return {"id": rule.id, "name": rule.name, "title": rule.title, "severity": rule.severity,
             "precision": rule.precision, "security_severity": rule.security_severity, "cwe": list(rule.cwe),
-            "languages": list(rule.languages), "message": rule.message,
+            "languages": list(rule.languages), "message": rule.message, "experimental": rule.experimental,
             "docs": {"what": rule.docs.what, "why": rule.docs.why, "example": rule.docs.example,
                      "use_instead": rule.docs.use_instead, "references": list(rule.docs.references)}}
 

@@ -9,7 +9,7 @@ a ``pyproject.toml`` without a ``[tool.toolsink]`` table is passed over.
 Values are validated against ``schema/config.schema.json``; every problem raises :class:`ConfigError`
 with a message that names the file, the key and what was expected. Rule selection follows ruff: a code is
 enabled by the most specific matching ``select``/``extend-select`` entry unless an ``ignore`` entry at
-least as specific matches it.
+least as specific matches it. Rules marked ``experimental`` are enabled only by their full code.
 """
 
 from __future__ import annotations
@@ -70,10 +70,12 @@ class Config:
         """``exclude`` then ``extend-exclude``: the patterns to hand to ``discover(exclude=...)``."""
         return [*self.exclude, *self.extend_exclude]
 
-    def selects(self, code: str) -> bool:
-        """Whether rule ``code`` is enabled: the most specific matching selector wins, ties go to ignore."""
+    def selects(self, code: str, experimental: bool = False) -> bool:
+        """Whether rule ``code`` is enabled: the most specific matching selector wins, ties go to ignore.
+        An experimental rule is enabled only by a selector that names its full code (``MCP310``), never by
+        ``ALL`` or a prefix."""
         chosen = _specificity(code, [*self.select, *self.extend_select])
-        if chosen < 0:
+        if chosen < 0 or experimental and chosen < len(code):
             return False
         return chosen > _specificity(code, self.ignore)
 

@@ -56,6 +56,7 @@ class Rule:
     report_at: str = "sink"
     skip_paths: tuple[str, ...] = ()
     whole: bool = False  # only for arguments that reach the sink whole: a capability, not an injection
+    experimental: bool = False  # enabled only when its full code is selected (config.selects)
 
     def format(self, **values: str) -> str:
         class _Missing(dict):
@@ -66,7 +67,11 @@ class Rule:
 
     def markdown(self) -> str:
         d = self.docs
-        parts = [f"## {self.id} {self.name}", "", d.what.strip(), "", "### Why is this bad?", "", d.why.strip()]
+        parts = [f"## {self.id} {self.name}", ""]
+        if self.experimental:
+            parts += [f"*Experimental: not enabled by default or by a prefix; enable it with `--extend-select "
+                      f"{self.id}` or `extend-select = [\"{self.id}\"]`.*", ""]
+        parts += [d.what.strip(), "", "### Why is this bad?", "", d.why.strip()]
         parts += ["", "### Example", "", "```", d.example.rstrip(), "```"]
         parts += ["", "### Use instead", "", "```", d.use_instead.rstrip(), "```"]
         if d.references:
@@ -165,6 +170,7 @@ def _rule_from(data: dict, path: Path) -> Rule:
         report_at=data.get("report_at", "sink"),
         skip_paths=tuple(data.get("skip_paths", ())),
         whole=bool(taint.get("whole", False)),
+        experimental=bool(data.get("experimental", False)),
     )
 
 
@@ -200,13 +206,17 @@ class Models:
     safe_types: tuple[dict, ...] = ()
     literal_sources: tuple[dict, ...] = ()
     call_checks: tuple[dict, ...] = ()
+    program_facts: tuple[dict, ...] = ()
+    identifiers: tuple[dict, ...] = ()
+    caller_identity: tuple[dict, ...] = ()
     options: tuple[dict, ...] = ()
     context_types: tuple[str, ...] = ()
     files: tuple[str, ...] = field(default=())
 
 
 SECTIONS = ("registrations", "sources", "sinks", "sanitizers", "guards", "propagators", "safe_types",
-            "literal_sources", "call_checks", "options")
+            "literal_sources", "call_checks", "program_facts", "identifiers",
+            "caller_identity", "options")
 
 
 def load_models(extra_dirs: tuple[str, ...] = ()) -> dict[str, Models]:

@@ -207,7 +207,7 @@ def finalize(result: ScanResult, project: Project, config: Config, rules: dict[s
     selected = []
     for f in result.findings:  # one function registered twice (in two arms of an `if`) is one finding
         key = (f.rule, f.location, f.entry, f.argument, f.sink)
-        if key in seen or not config.selects(f.rule):
+        if key in seen or not config.selects(f.rule, _experimental(rules, f.rule)):
             continue
         if config.per_file_ignores and config.ignored_in(f.rule, os.path.join(result.root, f.location.path)):
             continue
@@ -216,3 +216,8 @@ def finalize(result: ScanResult, project: Project, config: Config, rules: dict[s
     result.findings = apply_suppressions(selected, project, config, result)
     result.findings.sort(key=lambda f: f.sort_key())
     result.registrations.sort(key=lambda r: (r.path, r.line, r.col))
+
+
+def _experimental(rules: dict[str, Rule], code: str) -> bool:
+    rule = rules.get(code)
+    return rule is not None and rule.experimental

@@ -10,12 +10,17 @@ from typing import Callable
 
 from .exposure import annotation_findings, call_check_findings
 from .metadata import metadata_findings
+from .ownership import ownership_findings
+from .programs import release_programs
 
-CHECKS: list[Callable] = [annotation_findings, call_check_findings, metadata_findings]
+CHECKS: list[Callable] = [annotation_findings, call_check_findings, metadata_findings, ownership_findings]
 
 
 def run_checks(analysis, rules, config) -> list:
     out = []
-    for check in CHECKS:
-        out.extend(check(analysis, rules, config))
+    try:
+        for check in CHECKS:
+            out.extend(check(analysis, rules, config))
+    finally:
+        release_programs()  # the import graph of this scan is not kept past it
     return out

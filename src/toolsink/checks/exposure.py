@@ -3,8 +3,10 @@
 - MCP301: a tool declares ``readOnlyHint: true`` (or ``destructiveHint: false``) but its handler reaches
   a write, delete, command or outbound-request sink, through the same call graph the taint engine uses,
   whether or not the data is tainted (the engine records those calls as *effects* in every summary).
-- MCP303-MCP306: calls that are findings by their arguments alone (binding to every interface, DNS
-  rebinding protection off, wildcard CORS, JWT decoding without verification), described as
+- MCP303-MCP306, MCP308, MCP309: calls that are findings by their arguments alone (binding to every
+  interface, DNS rebinding protection off, wildcard CORS, JWT decoding without verification or claims), or
+  by their arguments and what the rest of the server's program does (an HTTP transport started where no
+  rate limiter is applied: ``unless_program``, see :mod:`toolsink.checks.programs`), described as
   ``call_checks`` rows in the models.
 
 Hardcoded absolute paths (MCP302) are found by the taint engine itself: the models declare such string
@@ -15,9 +17,10 @@ from __future__ import annotations
 
 from .. import ir
 from ..findings import Finding, TraceStep
-from ..sources import entry_label, loc
+from ..sources import _matches_any, entry_label, loc
 from ..engine import Analysis
 from ..engine.sinks import condition
+from .programs import programs_of
 from ..walk import expr_children, stmt_exprs, sub_bodies
 from ..values import NOCONST
 
@@ -78,7 +81,7 @@ def _line(module: ir.Module, line: int) -> str:
 
 def _calls(body, scope=None):
     """Every call in a body, in nested functions, lambdas and classes too, with the innermost function
-    (or None for module level) it sits in."""
+    (or None for module level) it sits in: its own imports are resolved (:func:`_local_imports`)."""
     stack = [(s, scope) for s in body]
     while stack:
         s, scope = stack.pop()
@@ -114,17 +117,19 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
         static = Analysis(engine, None, None, module=module)
         calls = list(_calls(module.body))
         scope_calls: dict = {}  # function (None: module) -> qualified names it calls, built on demand
+        local_envs: dict = {}  # function -> names its own `import` statements bind (`from mcp.server.sse import X`)
         for call, scope in calls:
             method = call.func.attr if isinstance(call.func, ir.Attribute) else None
             last = method or (call.func.id if isinstance(call.func, ir.Name) else None)
             if not models.call_checks.may_match(last):
                 continue
-            fv = static.static(call.func)
+            env = _local_imports(static, scope, local_envs)
+            fv = _value(static, call.func, env)
             rows = models.call_checks.match(fv.qualname, method)
             if not rows:
                 continue
-            args = [static.static(a) for a in call.args]
-            kwargs = {k.name: static.static(k.value) for k in call.keywords}
+            args = [_value(static, a, env) for a in call.args]
+            kwargs = {k.name: _value(static, k.value, env) for k in call.keywords}
             for row in rows:
                 if any(not condition(c, call, args, kwargs) for c in row.get("when", ())):
                     continue
@@ -138,8 +143,11 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
                         read_headers = _header_names(module.body)
                     if read_headers & {n.lower() for n in row["unless_module_reads_header"]}:
                         continue
+                if "unless_program" in row and any(programs_of(analysis).holds(module, f)
+                                                    for f in row["unless_program"]):
+                    continue
                 rule = rules.get(row["rule"])
-                if rule is None:
+                if rule is None or rule.skip_paths and _matches_any(rule.skip_paths, module.path):
                     continue
                 consts = {k: v.const for k, v in kwargs.items() if v.const is not NOCONST}
                 detail = _format(row["detail"], consts)
@@ -200,6 +208,39 @@ def _header_names(body) -> set[str]:
 
 def _is_headers(e) -> bool:
     return isinstance(e, ir.Attribute) and e.attr == "headers" or isinstance(e, ir.Name) and e.id == "headers"
+
+
+def _local_imports(static, scope, cache: dict) -> dict:
+    """The names bound by import statements inside the function ``scope`` (servers often import their
+    transport only in the function that starts it); module-level names need no environment."""
+    if scope is None:
+        return {}
+    if scope not in cache:
+        from ..engine.expressions import symbol_value
+        from ..index import Project
+
+        env = {}
+        stack = list(scope.body)
+        while stack:
+            s = stack.pop()
+            if isinstance(s, ir.Import) and not s.reexport:
+                for name in s.names:
+                    sym = static.engine.project.follow_import(static.module, Project._import_key(s, name))
+                    env[name.alias] = symbol_value(static, sym)
+            elif not isinstance(s, (ir.FunctionDef, ir.ClassDef)):
+                for sub in sub_bodies(s):
+                    stack.extend(sub)
+        cache[scope] = env
+    return cache[scope]
+
+
+def _value(static, expr, env: dict):
+    if not env:
+        return static.static(expr)
+    try:
+        return static.evaluate(expr, dict(env))
+    except RecursionError:
+        return static.static(expr)
 
 
 def _scope_calls_any(static, calls, scope, cache: dict, names) -> bool:
