@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+from .diagnostic import Diagnostic  # noqa: F401  (defined apart so discovery need not import the IR)
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -411,18 +413,6 @@ class Class:
     decorators: tuple[Expr, ...] = ()
     docstring: str | None = None
     module: "Module | None" = field(default=None, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """A problem with an input (not a finding): unparseable code, an unresolved registration, ..."""
-
-    path: str
-    message: str
-    code: str  # "syntax-error", "unresolved-registration", "decode-error", ...
-    line: int = 0
-    col: int = 0
-    level: str = "warning"  # "warning" | "error" | "note"
 
 
 @dataclass(eq=False, slots=True)
