@@ -58,6 +58,7 @@ def test_cached_equals_cold_after_random_edits(tmp_path, capsys, language):
         del lines[rng.randrange(len(lines))]  # may change findings or make the file invalid: both are fine
         victim.write_text("\n".join(lines) + "\n", encoding="utf-8")
         edited_code, edited = _run(capsys, tree)
+        assert len(_entries(tree)) == 1, "the entry of the same command before the edit is replaced"
         recold_code, recold = _run(capsys, tree, "--no-cache")
         assert (edited_code, _strip_seconds(edited)) == (recold_code, _strip_seconds(recold))
 
@@ -95,6 +96,8 @@ def test_no_cache_neither_reads_nor_writes(tmp_path, capsys):
     assert _run(capsys, tree, "--no-cache") == (code, out) or _strip_seconds(
         _run(capsys, tree, "--no-cache")[1]) == _strip_seconds(out)  # ... and --no-cache ignores it
     assert _run(capsys, tree, "--no-cache")[0] == code
+    _run(capsys, tree, "-f", "text")  # another command keeps its own entry beside this one
+    assert len(_entries(tree)) == 2
     cache_dir = tmp_path / "elsewhere"
     _run(capsys, tree, "--cache-dir", str(cache_dir))
     assert list(cache_dir.glob("*.json")), "--cache-dir is where entries go"

@@ -235,16 +235,44 @@ def load(directory: Path, key: str) -> dict | None:
     return entry
 
 
-def store(directory: Path, key: str, output: str, code: int) -> None:
-    """Write an entry atomically; a cache that cannot be written is silently skipped."""
+def command_id(options: dict, config) -> str:
+    """What a scan command is, apart from the files' contents: entries with the same id replace each other."""
+    text = json.dumps([options, asdict(config)], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def store(directory: Path, key: str, output: str, code: int, command: str = "") -> None:
+    """Write an entry atomically, then remove older entries of the same ``command`` (each re-run after an
+    edit would otherwise leave its report behind); a cache that cannot be written is silently skipped."""
     data = output.encode("utf-8")
-    header = json.dumps({"version": __version__, "key": key, "code": code, "length": len(data)}).encode()
+    header = json.dumps({"version": __version__, "key": key, "code": code, "length": len(data),
+                         "command": command}).encode()
     body = header + b"\n" + data
     try:
         signature = hmac.new(_user_key(), key.encode() + b"\0" + body, hashlib.sha256).hexdigest().encode()
         _write_atomic(directory / f"{key}.json", MAGIC + signature + b"\n" + body)
     except OSError:
         return
+    if command:
+        _prune(directory, key, command)
+
+
+def _prune(directory: Path, key: str, command: str) -> None:
+    """Delete the entries (other than ``key``) whose header names ``command``. Only the header line is
+    read; an entry of another command, version or user is left alone."""
+    try:
+        names = [p for p in directory.glob("*.json") if p.stem != key]
+    except OSError:
+        return
+    for path in names:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(len(MAGIC) + 65 + 4096)
+            line = head[len(MAGIC) + 65:].split(b"\n", 1)[0]
+            if head.startswith(MAGIC) and json.loads(line).get("command") == command:
+                path.unlink()
+        except (OSError, ValueError, AttributeError):
+            continue
 
 
 def _write_atomic(path: Path, blob: bytes) -> None:

@@ -194,6 +194,7 @@ def _scan(args) -> int:
             if entry is not None:
                 return _emit(args, entry["output"]) or entry["code"]
             cached = (directory, key)
+            command = cache.command_id(key_options, config)
     # After the cache: an entry is only written by a run that passed this check, and its key covers the
     # selection, the configuration and the rule files (loading the rules costs a third of a cached run).
     unknown = _unknown_selectors(config)
@@ -234,7 +235,7 @@ def _scan(args) -> int:
     if cached is not None:
         from . import cache
 
-        cache.store(*cached, output, code)
+        cache.store(*cached, output, code, command)
     return code
 
 
