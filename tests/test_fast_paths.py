@@ -53,3 +53,52 @@ def _pattern(phrases, pattern_id):
 def test_back_references_stay_outside_the_screen():
     assert P._refers_back(r"(a)\1") and P._refers_back(r"(?P<x>a)(?P=x)") and P._refers_back(r"(a)?(?(1)b|c)")
     assert not P._refers_back(r"\b(ignore|disregard)\s+previous\b")
+
+
+def test_no_code_assigns_to_an_ir_node_after_construction(monkeypatch):
+    """IR nodes are not ``frozen`` (for speed, see ir.py); a scan of both fixture trees with every node
+    class trapped records any assignment made outside the node's own ``__init__``."""
+    import dataclasses
+
+    from toolsink import ir
+    from toolsink.config import Config
+    from toolsink.scan import scan
+
+    from conftest import FIXTURES
+
+    building = [0]
+    violations: list[str] = []
+    classes = [c for c in vars(ir).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
+               and c.__module__ == ir.__name__ and c.__dataclass_params__.unsafe_hash]  # not Module & co.
+    assert len(classes) > 30
+
+    def trap(cls):
+        original = cls.__init__
+
+        def __init__(self, *args, **kwargs):
+            building[0] += 1
+            try:
+                original(self, *args, **kwargs)
+            finally:
+                building[0] -= 1
+
+        def __setattr__(self, name, value):
+            if not building[0]:
+                violations.append(f"{type(self).__name__}.{name}")
+            object.__setattr__(self, name, value)
+
+        monkeypatch.setattr(cls, "__init__", __init__)
+        monkeypatch.setattr(cls, "__setattr__", __setattr__)
+
+    for cls in classes:
+        trap(cls)
+    span = ir.Span(1, 1, 1, 2)
+    span.line = 3  # the trap itself works
+    assert violations == ["Span.line"]
+    violations.clear()
+    findings = 0
+    for language in ("python", "typescript"):
+        tree = FIXTURES / language
+        findings += len(scan([str(tree)], Config.default(), root=str(tree)).result.findings)
+    assert findings > 50
+    assert violations == []
