@@ -60,8 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         trees = {"this": SRC} if not args.compare else {"before": Path(args.compare).resolve(), "this": SRC}
         semgrep = None
         if args.semgrep:
+            configs = args.semgrep_config or [HERE / "semgrep-mcp.yml"]
             semgrep = [args.semgrep, "scan", "--quiet", "--metrics=off", "--disable-version-check", "--json",
-                       "--output", os.devnull, *(f"--config={c}" for c in args.semgrep_config or [HERE / "semgrep-mcp.yml"])]
+                       "--output", os.devnull, *(f"--config={c}" for c in configs)]
         return cache_runs(Path(args.target), args.runs, ["--no-respect-gitignore", *extra], trees, semgrep)
     args.extra = ["--no-respect-gitignore", *extra]  # the generated corpus is gitignored
     trees = {"this": SRC}

@@ -16,9 +16,12 @@ entry (the key is computable from the repository's own files) that hides finding
 therefore signed with an HMAC-SHA256 under a random per-user key kept in the user cache directory
 (``platformdirs``, mode 0600), never in the project. An entry whose header, length, version or signature
 does not match is ignored (and a fresh scan overwrites it). Entries are a JSON header and the report text
-(never pickle), so even a valid-looking foreign file cannot execute anything. Writes go to a temporary file in the same directory
-and are moved into place with :func:`os.replace`, so two processes scanning at once each see a complete
-entry or none.
+(never pickle), so even a valid-looking foreign file cannot execute anything. Writes go to a temporary
+file in the same directory and are moved into place with :func:`os.replace`, so two processes scanning
+at once each see a complete entry or none. A new entry removes older entries of the same command.
+
+Speed: the cached path imports neither the rule loader nor the IR; file contents are hashed once and
+then recognised by stat (:class:`_Digests`, git's racily-clean rule) while the key stays over content.
 """
 
 from __future__ import annotations
