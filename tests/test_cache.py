@@ -58,6 +58,7 @@ def test_cached_equals_cold_after_random_edits(tmp_path, capsys, language):
         del lines[rng.randrange(len(lines))]  # may change findings or make the file invalid: both are fine
         victim.write_text("\n".join(lines) + "\n", encoding="utf-8")
         edited_code, edited = _run(capsys, tree)
+        assert len(_entries(tree)) == 1, "the entry of the same command before the edit is replaced"
         recold_code, recold = _run(capsys, tree, "--no-cache")
         assert (edited_code, _strip_seconds(edited)) == (recold_code, _strip_seconds(recold))
 
@@ -95,6 +96,82 @@ def test_no_cache_neither_reads_nor_writes(tmp_path, capsys):
     assert _run(capsys, tree, "--no-cache") == (code, out) or _strip_seconds(
         _run(capsys, tree, "--no-cache")[1]) == _strip_seconds(out)  # ... and --no-cache ignores it
     assert _run(capsys, tree, "--no-cache")[0] == code
+    _run(capsys, tree, "-f", "text")  # another command keeps its own entry beside this one
+    assert len(_entries(tree)) == 2
     cache_dir = tmp_path / "elsewhere"
     _run(capsys, tree, "--cache-dir", str(cache_dir))
     assert list(cache_dir.glob("*.json")), "--cache-dir is where entries go"
+
+
+def test_builtin_rules_dir_matches_the_rule_loader():
+    from toolsink import cache
+    from toolsink.rules import RULES_DIR
+
+    assert cache.builtin_rules_dir() == RULES_DIR
+
+
+def test_a_same_size_edit_with_the_old_mtime_is_noticed(tmp_path, capsys, monkeypatch):
+    """The stat memo trusts a digest only while (size, mtime, ctime, inode) are unchanged: an edit that keeps
+    the size and restores the modification time still changes the ctime, so the file is hashed again."""
+    import os
+
+    from toolsink import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # trust the memo at once (files here are seconds old)
+    tree = tmp_path / "python"
+    shutil.copytree(FIXTURES / "python", tree)
+    victim = next(p for p in sorted(tree.rglob("*.py")) if b"# error: MCP101" in p.read_bytes())
+    code, first = _run(capsys, tree)
+    assert (tree / ".toolsink_cache" / "digests").is_file()
+    stat = victim.stat()
+    data = victim.read_bytes()
+    edited = data.replace(b"# error: MCP101", b"# errxr: MCP101", 1)
+    assert len(edited) == len(data) and edited != data
+    victim.write_bytes(edited)
+    os.utime(victim, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert victim.stat().st_mtime_ns == stat.st_mtime_ns and victim.stat().st_size == stat.st_size
+    with pytest.MonkeyPatch.context() as mp:
+        calls = []
+        real = __import__("toolsink.scan", fromlist=["scan"]).scan
+        mp.setattr("toolsink.scan.scan", lambda *a, **k: calls.append(1) or real(*a, **k))
+        _run(capsys, tree)
+    assert calls, "an edited file (same size, same mtime) must not be served from the cache"
+
+
+def test_the_stat_memo_is_used_and_must_be_signed(tmp_path, capsys, monkeypatch):
+    """A signed memo is trusted for files whose stat it matches (so the key changes when its digests are
+    planted), and an unsigned or foreign one is ignored."""
+    import json
+
+    from toolsink import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    tree = tmp_path / "python"
+    shutil.copytree(FIXTURES / "python", tree)
+    _run(capsys, tree)
+    memo = tree / ".toolsink_cache" / "digests"
+    known = json.loads(memo.read_bytes().split(b"\n", 2)[2])
+    assert len(known) == len(list(tree.rglob("*.py")))
+    planted = {path: row[:6] + ["00" * 32] for path, row in known.items()}
+
+    class Scanned(BaseException):  # not caught by the CLI's handler of internal errors
+        pass
+
+    def refuse(*args, **kwargs):
+        raise Scanned
+
+    def served() -> bool:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("toolsink.scan.scan", refuse)
+            try:
+                _run(capsys, tree)
+            except Scanned:
+                return False
+            return True
+
+    assert served()
+    body = json.dumps(planted).encode()
+    memo.write_bytes(cache._Digests.MAGIC + b"0" * 64 + b"\n" + body)  # unsigned: ignored, files re-hashed
+    assert served()
+    cache._store_signed(memo, cache._Digests.MAGIC, "digests", body)  # signed: trusted, so a new key
+    assert not served()

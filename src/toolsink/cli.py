@@ -186,10 +186,6 @@ def _scan(args) -> int:
     config = config.with_overrides(select=args.select, ignore=args.ignore, extend_select=args.extend_select)
     if args.exclude:
         config.extend_exclude = list(config.extend_exclude) + args.exclude
-    unknown = _unknown_selectors(config)
-    if unknown:  # a typo in --select or `select = [...]` must not give a green run that checked nothing
-        print("\n".join(f"toolsink: error: {line}" for line in unknown), file=sys.stderr)
-        return EXIT_ERROR
     if args.no_respect_gitignore:
         config.respect_gitignore = False
     if args.follow_links:
@@ -211,14 +207,21 @@ def _scan(args) -> int:
 
         key_options = {k: v for k, v in sorted(vars(args).items()) if k not in ("output", "debug", "no_cache")}
         key_options.update(options, root=os.path.abspath(root), cwd=os.getcwd())
+        directory = cache.cache_dir(root, args.cache_dir)
         key = cache.scan_key([args.project_root, *paths] if args.project_root else paths, config, root,
-                             key_options, [args.baseline] if args.baseline else [])
+                             key_options, [args.baseline] if args.baseline else [], directory)
         if key is not None:
-            directory = cache.cache_dir(root, args.cache_dir)
             entry = cache.load(directory, key)
             if entry is not None:
                 return _emit(args, entry["output"]) or entry["code"]
             cached = (directory, key)
+            command = cache.command_id(key_options, config)
+    # After the cache: an entry is only written by a run that passed this check, and its key covers the
+    # selection, the configuration and the rule files (loading the rules costs a third of a cached run).
+    unknown = _unknown_selectors(config)
+    if unknown:  # a typo in --select or `select = [...]` must not give a green run that checked nothing
+        print("\n".join(f"toolsink: error: {line}" for line in unknown), file=sys.stderr)
+        return EXIT_ERROR
     from .baseline import filter_baseline, write_baseline  # after the cache: a cached run never needs them
     from .report import FORMATS
     from .scan import scan
@@ -259,7 +262,7 @@ def _scan(args) -> int:
     if cached is not None:
         from . import cache
 
-        cache.store(*cached, output, code)
+        cache.store(*cached, output, code, command)
     return code
 
 
@@ -326,23 +329,45 @@ def statistics(result, rules) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _emit(args, output: str) -> int | None:
-    """Write the report; an exit code when it could not be written."""
+def _emit(args, output: str | bytes) -> int | None:
+    """Write the report (text, or a cached report's UTF-8 bytes); an exit code when it could not be written."""
+    if isinstance(output, bytes) and not args.output and not _utf8_stdout():
+        output = output.decode("utf-8")
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(output)
+            if isinstance(output, bytes):  # the same bytes the text mode below writes
+                with open(args.output, "wb") as fh:
+                    fh.write(output)
+            else:
+                with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
+                    fh.write(output)
         except OSError as exc:  # a missing folder, a directory, a full disk
             print(f"toolsink: error: cannot write the report to {args.output}: {exc.strerror or exc}",
                   file=sys.stderr)
             return EXIT_ERROR
     elif output:
         try:
-            sys.stdout.write(output if output.endswith("\n") else output + "\n")
-            sys.stdout.flush()
+            if isinstance(output, bytes):
+                sys.stdout.flush()
+                sys.stdout.buffer.write(output if output.endswith(b"\n") else output + b"\n")
+                sys.stdout.buffer.flush()
+            else:
+                sys.stdout.write(output if output.endswith("\n") else output + "\n")
+                sys.stdout.flush()
         except BrokenPipeError:  # `toolsink scan . | head`: the exit code still tells the result
             _silence_stdout()
     return None
+
+
+def _utf8_stdout() -> bool:
+    """Standard output takes UTF-8 bytes as they are (no other encoding, no newline translation)."""
+    import codecs
+
+    try:
+        encoding = codecs.lookup(sys.stdout.encoding or "").name
+    except (LookupError, AttributeError):
+        return False
+    return encoding == "utf-8" and os.linesep == "\n" and hasattr(sys.stdout, "buffer")
 
 
 def _exit_code(args, config, result) -> int:

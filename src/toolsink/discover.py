@@ -19,7 +19,7 @@ from typing import Iterable, Sequence, Union
 
 from toolsink.ignorefiles import (_ancestor_ignores, _display, _excluder, _Ignore, _load_ignore_file, _reason,
                                   _slash, _within, compile_patterns)
-from toolsink.ir import Diagnostic
+from toolsink.diagnostic import Diagnostic
 
 LANGUAGES: dict[str, str] = {
     ".py": "python",

@@ -131,6 +131,9 @@ def _within(path: str, ancestor: str) -> bool:
 
 
 def _display(abs_path: str, root: str) -> str:
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if abs_path.startswith(prefix):  # both normalised absolute paths: the common case without relpath
+        return _slash(abs_path[len(prefix):])
     if _within(abs_path, root):
         return _slash(os.path.relpath(abs_path, root))
     return _slash(abs_path)

@@ -11,6 +11,10 @@ Design notes:
   :class:`Unknown` with its children, so taint still flows through it.
 - String building (f-strings, template literals, ``+`` on strings, ``%``, ``.format``, ``.join``) is its
   own node so traces can say *how* a string was built.
+- Nodes are hashable value records (``unsafe_hash=True``) and treated as immutable; they are not
+  ``frozen`` because a frozen dataclass sets each field through ``object.__setattr__``, which made
+  building a node about three times slower (lowering builds hundreds of thousands of them). Nothing
+  assigns to a node after construction; a test checks that no code does.
 - Destructuring (tuple unpacking, object patterns) is a target form, so parameters written as patterns
   are lowered to a synthetic parameter plus a destructuring assignment at the top of the body.
 """
@@ -20,8 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+from .diagnostic import Diagnostic  # noqa: F401  (defined apart so discovery need not import the IR)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(unsafe_hash=True, slots=True)
 class Span:
     line: int
     col: int
@@ -35,13 +41,13 @@ NO_SPAN = Span(0, 0, 0, 0)
 # --------------------------------------------------------------------------- expressions
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Name:
     id: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Attribute:
     value: "Expr"
     attr: str
@@ -49,14 +55,14 @@ class Attribute:
     optional: bool = False  # a?.b
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Subscript:
     value: "Expr"
     index: "Expr"
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Literal:
     """A constant. ``value`` is the decoded value (escapes resolved) for strings."""
 
@@ -64,7 +70,7 @@ class Literal:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class StrBuild:
     """A string built from parts; ``how`` names the construct for traces ("f-string", "template literal")."""
 
@@ -73,7 +79,7 @@ class StrBuild:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Starred:
     """``*xs`` / ``**kw`` / ``...xs`` inside a call, container or pattern."""
 
@@ -82,14 +88,14 @@ class Starred:
     double: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Keyword:
     name: str
     value: "Expr"
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Call:
     func: "Expr"
     args: tuple["Expr", ...]  # positional, may contain Starred
@@ -104,7 +110,7 @@ class Call:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Container:
     """list / tuple / set (``items``) or dict / object literal (``entries``: key or None for spread)."""
 
@@ -114,7 +120,7 @@ class Container:
     span: Span = NO_SPAN
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class FunctionRef:
     """A lambda, arrow function or function expression used as a value."""
 
@@ -122,7 +128,7 @@ class FunctionRef:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class BinOp:
     op: str
     left: "Expr"
@@ -130,7 +136,7 @@ class BinOp:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Compare:
     """``left op0 c0 op1 c1 ...``; ops use Python spelling ("==", "!=", "in", "not in", "is", "<" ...)."""
 
@@ -140,21 +146,21 @@ class Compare:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class BoolOp:
     op: str  # "and" | "or" | "??"
     values: tuple["Expr", ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class UnaryOp:
     op: str  # "not" | "-" | "+" | "~" | "typeof" ...
     operand: "Expr"
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Conditional:
     test: "Expr"
     body: "Expr"
@@ -162,13 +168,13 @@ class Conditional:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Await:
     value: "Expr"
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Comprehension:
     """``[element for target in iter if cond]``: each generator binds ``target`` to an element of ``iter``."""
 
@@ -178,7 +184,7 @@ class Comprehension:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Unknown:
     """Syntax the IR does not model; taint flows from ``children`` to the result."""
 
@@ -196,7 +202,7 @@ Expr = Union[
 # --------------------------------------------------------------------------- assignment targets
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class TuplePattern:
     """``a, (b, *c) = ...`` / ``[a, b] = ...``"""
 
@@ -204,14 +210,14 @@ class TuplePattern:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class PatternProp:
     key: str | None  # None: rest element (``...rest``)
     target: "Target"
     default: "Expr | None" = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class ObjectPattern:
     """``const { a, b: c = 1, ...rest } = ...``"""
 
@@ -225,7 +231,7 @@ Target = Union[Name, Attribute, Subscript, Starred, TuplePattern, ObjectPattern]
 # --------------------------------------------------------------------------- statements
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Assign:
     targets: tuple[Target, ...]
     value: Expr | None
@@ -234,25 +240,25 @@ class Assign:
     annotation: Expr | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class ExprStmt:
     value: Expr
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Return:
     value: Expr | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Raise:
     value: Expr | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Jump:
     """``break`` / ``continue``: ends the current path like raise does, for the enclosing loop."""
 
@@ -260,7 +266,7 @@ class Jump:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class If:
     test: Expr
     body: tuple["Stmt", ...]
@@ -268,7 +274,7 @@ class If:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Case:
     tests: tuple[Expr, ...]  # empty: default / wildcard
     body: tuple["Stmt", ...]
@@ -276,14 +282,14 @@ class Case:
     falls_through: bool = False  # JS case without break
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Switch:
     subject: Expr
     cases: tuple[Case, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Loop:
     """``for target in iter`` (``iter`` set) or ``while test`` (``test`` set)."""
 
@@ -295,20 +301,20 @@ class Loop:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class WithItem:
     context: Expr
     target: Target | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class With:
     items: tuple[WithItem, ...]
     body: tuple["Stmt", ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Handler:
     type: Expr | None
     name: str | None
@@ -316,7 +322,7 @@ class Handler:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Try:
     body: tuple["Stmt", ...]
     handlers: tuple[Handler, ...]
@@ -325,14 +331,14 @@ class Try:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class ImportName:
     name: str | None  # None: the module itself (``import a.b as c``, ``import * as ns``, default import)
     alias: str
     default: bool = False  # JS default import
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Import:
     """``module`` is dotted for Python and the specifier string for JS; ``level`` counts leading dots."""
 
@@ -344,19 +350,19 @@ class Import:
     reexport: bool = False  # ``export { a } from "m"``
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class FunctionDef:
     function: "Function"
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class ClassDef:
     cls: "Class"
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Export:
     """``export default expr`` / ``module.exports = expr`` / ``export { a as b }`` (value None: names only)."""
 
@@ -373,7 +379,7 @@ Stmt = Union[
 # --------------------------------------------------------------------------- definitions
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Param:
     name: str
     span: Span
@@ -411,18 +417,6 @@ class Class:
     decorators: tuple[Expr, ...] = ()
     docstring: str | None = None
     module: "Module | None" = field(default=None, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """A problem with an input (not a finding): unparseable code, an unresolved registration, ..."""
-
-    path: str
-    message: str
-    code: str  # "syntax-error", "unresolved-registration", "decode-error", ...
-    line: int = 0
-    col: int = 0
-    level: str = "warning"  # "warning" | "error" | "note"
 
 
 @dataclass(eq=False, slots=True)

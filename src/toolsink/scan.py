@@ -164,9 +164,25 @@ def _scan(paths, config, *, root, rules, overrides, progress) -> Analysis:
     files, diagnostics = discover(paths, root=root, exclude=config.all_excludes,
                                   respect_gitignore=config.respect_gitignore, follow_links=config.follow_links,
                                   force_exclude=config.force_exclude)
+    # One deep-stack thread for all files (a thread per file cost about 0.1 ms of CPU each).
+    modules, lines = run_deep(_parse_all, files, dict(overrides or {}), config, progress, diagnostics)
+    for module in modules:
+        diagnostics.extend(module.diagnostics)
+    analysis = analyse_modules(modules, rules, config, str(Path(root).resolve()), progress)
+    result = analysis.result
+    result.diagnostics[:0] = diagnostics
+    result.files_scanned = len(files)
+    result.lines_scanned = lines
+    finalize(result, analysis.project, config, rules)
+    result.seconds = time.perf_counter() - start
+    return analysis
+
+
+def _parse_all(files: list[SourceFile], overrides: dict[str, bytes], config: Config, progress,
+               diagnostics: list[ir.Diagnostic]) -> tuple[list[ir.Module], int]:
+    """Read and lower every file (and unsaved buffers not on disk yet), in order."""
     modules: list[ir.Module] = []
     lines = 0
-    overrides = dict(overrides or {})
     for done, file in enumerate(files, 1):
         _tick(progress, done, len(files), "parsed", 50)
         if file.path in overrides:
@@ -187,16 +203,7 @@ def _scan(paths, config, *, root, rules, overrides, progress) -> Analysis:
             lines += n
             if module is not None:
                 modules.append(module)
-    for module in modules:
-        diagnostics.extend(module.diagnostics)
-    analysis = analyse_modules(modules, rules, config, str(Path(root).resolve()), progress)
-    result = analysis.result
-    result.diagnostics[:0] = diagnostics
-    result.files_scanned = len(files)
-    result.lines_scanned = lines
-    finalize(result, analysis.project, config, rules)
-    result.seconds = time.perf_counter() - start
-    return analysis
+    return modules, lines
 
 
 def finalize(result: ScanResult, project: Project, config: Config, rules: dict[str, Rule]) -> None:

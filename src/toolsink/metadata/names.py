@@ -133,6 +133,34 @@ def _typo(a: str, b: str, known: KnownTools) -> str | None:
     return None
 
 
+_NEAR: dict[tuple[str, int], tuple[dict, tuple[str, str] | None]] = {}
+
+
+def _near_miss(key: str, known_keys: dict[str, str], known: KnownTools) -> tuple[str, str] | None:
+    """The first well-known tool (in data order) whose key ``key`` is one typo away from, and how.
+
+    Remembered per key: the same names recur in every server of a project, and each comparison with
+    every well-known name was the largest cost of the metadata checks. Keys more than two characters
+    longer or shorter are skipped before the call (:func:`_typo` rejects them)."""
+    cache_key = (key, id(known_keys))
+    hit = _NEAR.get(cache_key)
+    if hit is not None and hit[0] is known_keys:
+        return hit[1]
+    found = None
+    size = len(key)
+    for kkey, tool in known_keys.items():
+        if len(kkey) < known.min_length or abs(len(kkey) - size) > 2:
+            continue
+        how = _typo(key, kkey, known)
+        if how:
+            found = (tool, how)
+            break
+    if len(_NEAR) > 100_000:
+        _NEAR.clear()
+    _NEAR[cache_key] = (known_keys, found)
+    return found
+
+
 def check_names(
     names: list[tuple[str, str, int]],
     *,
@@ -192,17 +220,14 @@ def check_names(
             continue
         if plain in known_keys or key in known_keys:
             continue  # a well-known name as such (or in another case/separator style): fine
-        for kkey, tool in known_keys.items():
-            if len(kkey) < known.min_length:
-                continue
-            how = _typo(key, kkey, known)
-            if how:
-                out.append((index, TextIssue(
-                    "MCP206",
-                    f'tool name "{shown}" is one typo away from "{tool}" of the {owners[tool]} server: {how}',
-                    0, 0.8,
-                )))
-                break
+        near = _near_miss(key, known_keys, known)
+        if near:
+            tool, how = near
+            out.append((index, TextIssue(
+                "MCP206",
+                f'tool name "{shown}" is one typo away from "{tool}" of the {owners[tool]} server: {how}',
+                0, 0.8,
+            )))
     out.sort(key=lambda item: (item[0], item[1].rule))
     return out
 

@@ -202,7 +202,9 @@ class Match:
 
 def find_matches(folded: Folded, phrases: PhraseSet) -> list[Match]:
     """Every pattern match in normalised text, after the ``near`` conditions are applied."""
-    raw = [Match(p, m.start(), m.end()) for p in phrases.patterns for m in p.regex.finditer(folded.text)
+    screen, unscreened = _screen(phrases)
+    patterns = phrases.patterns if screen is not None and screen.search(folded.text) else unscreened
+    raw = [Match(p, m.start(), m.end()) for p in patterns for m in p.regex.finditer(folded.text)
            if m.end() > m.start()]
     anchors: dict[str, list[Match]] = {}
     for m in raw:
@@ -221,6 +223,58 @@ def find_matches(folded: Folded, phrases: PhraseSet) -> list[Match]:
         return False
 
     return sorted((m for m in raw if not m.pattern.near or close(m)), key=lambda m: (m.start, m.end))
+
+
+_SCREENS: dict[int, tuple[PhraseSet, re.Pattern | None, tuple[Pattern, ...]]] = {}
+
+
+def _screen(phrases: PhraseSet) -> tuple[re.Pattern | None, tuple[Pattern, ...]]:
+    """One alternation of the patterns it can stand for, and the patterns it cannot.
+
+    Most strings match no pattern; one search of the alternation says so instead of a search per pattern
+    (measured: the per-pattern searches were the phrase scorer's largest cost). An alternation matches
+    somewhere exactly when one of its alternatives does, provided each alternative means the same inside
+    it: patterns with inline flags or back-references (whose group numbers would shift) stay outside, as
+    do all patterns if the alternation does not compile (duplicate group names)."""
+    hit = _SCREENS.get(id(phrases))
+    if hit is None or hit[0] is not phrases:
+        inside = [p for p in phrases.patterns if p.regex.flags == re.UNICODE and not _refers_back(p.regex.pattern)]
+        outside = tuple(p for p in phrases.patterns if p not in inside)
+        try:
+            screen = re.compile("|".join(f"(?:{p.regex.pattern})" for p in inside)) if inside else None
+        except (re.error, RecursionError, OverflowError):
+            screen, outside = None, phrases.patterns
+        hit = _SCREENS[id(phrases)] = (phrases, screen, outside)
+    return hit[1], hit[2]
+
+
+def _refers_back(pattern: str) -> bool:
+    """Whether a regex has a back-reference or a conditional group (both use group numbers or names)."""
+    try:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        parsed = sre_parse.parse(pattern)
+    except Exception:  # noqa: BLE001 - anything unusual stays outside the alternation
+        return True
+    refs = {sre_parse.GROUPREF, sre_parse.GROUPREF_EXISTS}
+    if hasattr(sre_parse, "GROUPREF_IGNORE"):
+        refs.add(sre_parse.GROUPREF_IGNORE)
+
+    def walk(items) -> bool:
+        for op, av in items:
+            if op in refs:
+                return True
+            for arg in av if isinstance(av, (tuple, list)) else (av,):
+                if isinstance(arg, sre_parse.SubPattern) and walk(arg):
+                    return True
+                if isinstance(arg, (tuple, list)) and any(
+                        isinstance(x, sre_parse.SubPattern) and walk(x) for x in arg):
+                    return True
+        return False
+
+    return walk(parsed)
 
 
 def score_text(text: str, phrases: PhraseSet | None = None) -> list[TextIssue]:

@@ -9,6 +9,7 @@ encoded or hidden content). Everything here is pure: a string in, issues out."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -73,11 +74,23 @@ FILLERS = {0x3164, 0xFFA0, 0x115F, 0x1160, 0x17B4, 0x17B5}  # render as nothing,
 
 
 def is_invisible(ch: str) -> bool:
+    hit = _INVISIBLE.get(ch)  # called for every character of every model-visible string
+    if hit is None:
+        hit = _is_invisible(ch)
+        if len(_INVISIBLE) < 65_536:
+            _INVISIBLE[ch] = hit
+    return hit
+
+
+def _is_invisible(ch: str) -> bool:
     cat = unicodedata.category(ch)
     if cat in ("Cc", "Cf", "Co", "Cs"):
         return True
     cp = ord(ch)
     return cp in FILLERS or 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF
+
+
+_INVISIBLE: dict[str, bool] = {}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -116,6 +129,13 @@ def fold(text: str, confusables: Mapping[str, str] | None = None, *, drop_separa
     With ``drop_separators`` (tool names), ``_``, ``-``, ``.`` and spaces are dropped too.
     """
     confusables = confusables or {}
+    if text.isascii() and not _ascii_keys(confusables):
+        return _fold_ascii(text, drop_separators)
+    return _fold_any(text, confusables, drop_separators)
+
+
+def _fold_any(text: str, confusables: Mapping[str, str], drop_separators: bool) -> Folded:
+    """:func:`fold`, one character at a time (any text)."""
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -143,6 +163,41 @@ def fold(text: str, confusables: Mapping[str, str] | None = None, *, drop_separa
         starts.pop()
         ends.pop()
     return Folded("".join(out), tuple(starts), tuple(ends), text)
+
+
+# For ASCII, :func:`_fold_any` reduces to: control characters other than tab, newline and carriage return,
+# and ``*``, are dropped; NFKC changes nothing; casefold is lower(); the only spaces left are space, tab,
+# newline and carriage return (the other ASCII spaces are control characters). So text is kept in runs
+# between those characters (a test compares both paths on random text).
+_ASCII_RUN = re.compile(r"[^\x00-\x20\x7f*]+")
+_ASCII_NAME_RUN = re.compile(r"[^\x00-\x20\x7f*_.\-]+")
+_ASCII_SPACE = re.compile(r"[ \t\n\r]")
+_ASCII_KEYS: dict[int, tuple[Mapping[str, str], bool]] = {}
+
+
+def _ascii_keys(confusables: Mapping[str, str]) -> bool:
+    """Whether a look-alike table maps any ASCII character (then the ASCII path does not apply)."""
+    hit = _ASCII_KEYS.get(id(confusables))
+    if hit is None or hit[0] is not confusables:
+        hit = _ASCII_KEYS[id(confusables)] = (confusables, any(k.isascii() for k in confusables))
+    return hit[1]
+
+
+def _fold_ascii(text: str, drop_separators: bool) -> Folded:
+    parts: list[str] = []
+    starts: list[int] = []
+    previous = 0
+    for m in (_ASCII_NAME_RUN if drop_separators else _ASCII_RUN).finditer(text):
+        start, end = m.span()
+        if parts and not drop_separators and start > previous:
+            space = _ASCII_SPACE.search(text, previous, start)
+            if space is not None:
+                parts.append(" ")
+                starts.append(space.start())
+        parts.append(m.group().lower())
+        starts.extend(range(start, end))
+        previous = end
+    return Folded("".join(parts), tuple(starts), tuple(i + 1 for i in starts), text)
 
 
 # --------------------------------------------------------------------------------------------------
