@@ -56,6 +56,7 @@ class Rule:
     report_at: str = "sink"
     skip_paths: tuple[str, ...] = ()
     whole: bool = False  # only for arguments that reach the sink whole: a capability, not an injection
+    stops_at_responses: bool = False  # a source's value sent out and a response used instead no longer counts
 
     def format(self, **values: str) -> str:
         class _Missing(dict):
@@ -165,6 +166,7 @@ def _rule_from(data: dict, path: Path) -> Rule:
         report_at=data.get("report_at", "sink"),
         skip_paths=tuple(data.get("skip_paths", ())),
         whole=bool(taint.get("whole", False)),
+        stops_at_responses=bool(taint.get("stops_at_responses", False)),
     )
 
 
@@ -199,6 +201,8 @@ class Models:
     propagators: tuple[dict, ...] = ()
     safe_types: tuple[dict, ...] = ()
     literal_sources: tuple[dict, ...] = ()
+    attribute_sources: tuple[dict, ...] = ()
+    configuration_reads: tuple[dict, ...] = ()
     call_checks: tuple[dict, ...] = ()
     options: tuple[dict, ...] = ()
     context_types: tuple[str, ...] = ()
@@ -206,7 +210,7 @@ class Models:
 
 
 SECTIONS = ("registrations", "sources", "sinks", "sanitizers", "guards", "propagators", "safe_types",
-            "literal_sources", "call_checks", "options")
+            "literal_sources", "attribute_sources", "configuration_reads", "call_checks", "options")
 
 
 def load_models(extra_dirs: tuple[str, ...] = ()) -> dict[str, Models]:

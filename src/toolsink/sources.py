@@ -23,7 +23,7 @@ from .values import NOCONST
 KIND_WORDS = {
     "shell-command": "shell command", "program": "program to run", "argument": "command-line argument",
     "sql": "SQL statement", "path": "file path", "url": "request URL", "code": "code to evaluate",
-    "deserialize": "data to deserialize",
+    "deserialize": "data to deserialize", "outbound-header": "header of an outbound request",
 }
 SOURCE_KINDS = {"param": "mcp-argument"}
 # step messages of string building (frontends' ``StrBuild.how``, augmented assignment): an argument that went
@@ -267,6 +267,8 @@ class FindingBuilder:
             rule = self._rule(flow.kind, source_kind, is_whole(flow.fact))
             if rule is None:
                 continue
+            if rule.stops_at_responses and any(st.message.startswith("response of ") for st in flow.fact.steps):
+                continue  # sent out and replaced by what came back (a token exchanged for a new one)
             if rule.skip_paths and _matches_any(rule.skip_paths, flow.file, origin.file):
                 continue
             if rule.report_at == "source":

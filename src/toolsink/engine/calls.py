@@ -169,6 +169,11 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
                 current = env.get(key, receiver)
                 env[key] = replace(current, facts=dedupe(current.facts + added))
             return env.get(key, receiver) if key else receiver
+        if returns == "field" and receiver is not None and args and receiver.qualname and not receiver.facts \
+                and isinstance(args[0].const, str):  # get_http_headers().get("authorization")
+            found = expressions.attribute_facts(ctx, receiver, args[0].const, e.span)
+            if found:
+                return Value(facts=found, qualname=name)
         if returns == "field" and receiver is not None and args and (
                 receiver.facts or receiver.fields or receiver.items or not receiver.qualname):  # data, not a library object
             if isinstance(args[0].const, str):
@@ -192,6 +197,9 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
         facts.extend(all_facts(a))
     for a in kwargs.values():
         facts.extend(all_facts(a))
+    drops = models.configuration_drops(qual)
+    if drops:  # os.environ.get("ROOT", "/srv"): the default is overridable, not a hardcoded value
+        facts = [f for f in facts if not (f.origin.owner is None and f.origin.kind in drops)]
     source_rows = models.sources.match(qual, method, recv_qual) if not ctx.static_mode else ()
     if facts:
         # what a remote source returns (a response) is no longer the argument that went into the request
