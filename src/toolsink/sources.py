@@ -47,6 +47,11 @@ def entry_label(kind: str, name: str) -> str:
     return f"{kind.capitalize()} `{name}`"
 
 
+def _inside(inner: ir.Span, outer: ir.Span) -> bool:
+    return (outer.line, outer.col) <= (inner.line, inner.col) and (inner.end_line, inner.end_col) <= (
+        outer.end_line, outer.end_col)
+
+
 def _matches_any(patterns, *paths: str) -> bool:
     import pathspec
 
@@ -203,7 +208,8 @@ class FindingBuilder:
         for rule in rules.values():
             for kind in rule.sinks:
                 self.rules_for_kind.setdefault(kind, []).append(rule)
-        self.seen_at_source: set = set()  # rules reported at their source are reported once per source
+        # rules reported at their source report each source once: (rule, file, span) -> the entries using it
+        self.source_users: dict[tuple, list[str]] = {}
         self.declared: dict[tuple[str, str], list[Entry]] = {}  # (kind, name) -> low-level Tool(...) declarations
 
     def declare(self, entries) -> None:
@@ -271,16 +277,67 @@ class FindingBuilder:
                 continue  # sent out and replaced by what came back (a token exchanged for a new one)
             if rule.skip_paths and _matches_any(rule.skip_paths, flow.file, origin.file):
                 continue
-            if rule.report_at == "source":
-                skey = (rule.id, origin.file, origin.span)
-                if skey in self.seen_at_source:
-                    continue
-                self.seen_at_source.add(skey)
+            if rule.report_at == "source" and self._seen_source(rule, origin, entry_label(entry.kind, name)):
+                continue
             key = (rule.id, flow.file, flow.span, name, argument)
             if key in seen:
                 continue
             seen.add(key)
-            out.append(self._finding(rule, entry, name, argument, flow))
+            out.append(self._finding(rule, entry_label(entry.kind, name), f"{entry.kind} {name}", argument, flow))
+        return out
+
+    def _seen_source(self, rule: Rule, origin, label: str) -> bool:
+        """Rules reported at their source report each source once; later users are named in its message."""
+        skey = (rule.id, origin.file, origin.span)
+        users = self.source_users.get(skey)
+        if users is None:
+            self.source_users[skey] = [label]
+            return False
+        if label not in users:
+            users.append(label)
+        return True
+
+    def setup_findings(self, entries) -> list[Finding]:
+        """Findings of the servers' set-up code (:mod:`toolsink.startup`): literal sources its top-level
+        statements hand to sinks, for rules reported at their source."""
+        from .startup import server_modules, setup_flows
+
+        kinds = frozenset(k for rules in self.rules_for_kind.values() for r in rules if r.report_at == "source"
+                          for k in r.sources)
+        out: list[Finding] = []
+        if not kinds:
+            return out
+        handlers = [(e.module.path, e.handler.span) for e in entries if e.handler is not None]
+        for module in server_modules(self.project, entries):
+            label = f"Set-up code of `{module.path.rsplit('/', 1)[-1]}`"
+            for flow in setup_flows(self.engine, module, kinds):
+                origin = flow.fact.origin
+                if any(path == flow.file and _inside(flow.span, span) for path, span in handlers):
+                    continue  # a handler given to a registration call at the top: the tool's own flow
+                rule = self._rule(flow.kind, origin.kind, is_whole(flow.fact))
+                if rule is None or rule.report_at != "source":
+                    continue
+                if rule.skip_paths and _matches_any(rule.skip_paths, flow.file, origin.file):
+                    continue
+                if self._seen_source(rule, origin, label):
+                    continue
+                out.append(self._finding(rule, label, f"module {module.name or module.path}", origin.label, flow))
+        return out
+
+    def name_users(self, findings: list[Finding]) -> list[Finding]:
+        """A source reported once names every entry point (and set-up code) that uses it."""
+        from dataclasses import replace
+
+        more = {(rid, loc(file, span)): users[1:] for (rid, file, span), users in self.source_users.items()
+                if len(users) > 1}
+        if not more:
+            return findings
+        out = []
+        for f in findings:
+            users = more.get((f.rule, f.location))
+            if users:
+                f = replace(f, message=f"{f.message}; also used by " + ", ".join(users))
+            out.append(f)
         return out
 
     def _argument(self, entry: Entry, origin, spec, allowed, models, schema_entry: Entry | None = None) -> str | None:
@@ -333,10 +390,9 @@ class FindingBuilder:
                 return lit
         return None
 
-    def _finding(self, rule: Rule, entry: Entry, name: str, argument: str, flow: SinkFlow) -> Finding:
+    def _finding(self, rule: Rule, label: str, entry: str, argument: str, flow: SinkFlow) -> Finding:
         fact = flow.fact
         origin = fact.origin
-        label = entry_label(entry.kind, name)
         trace = [TraceStep(
             "source",
             f"{label}, argument `{argument}`" if origin.owner is not None else f"{label}: {argument}",
@@ -359,6 +415,6 @@ class FindingBuilder:
             snippet = module.lines[origin.span.line - 1].strip() if module and 0 < origin.span.line <= len(module.lines) else ""
         return Finding(
             rule=rule.id, name=rule.name, message=message, severity=rule.severity, location=where,
-            entry=f"{entry.kind} {name}", argument=argument, sink=flow.sink, trace=tuple(trace), notes=notes,
+            entry=entry, argument=argument, sink=flow.sink, trace=tuple(trace), notes=notes,
             snippet=snippet,
         )

@@ -260,6 +260,9 @@ def pick(ctx, base: Value, index: Value) -> Value | None:
 
 def apply(ctx, fn: ir.Function, receiver: Value | None, args, kwargs, e: ir.Call, closure: Env | None) -> Value:
     if ctx.static_mode:
+        if isinstance(e.func, ir.FunctionRef) and e.func.function is fn and not args and not kwargs:
+            # const ROOT = (() => "/Users/me/data")(): an immediately invoked function is what it returns
+            return ctx.engine.summary(fn).returns
         return Value()
     nested_closure = closure if closure is not None and ctx.engine.parent_of(fn) is not None else None
     bound = bind(ctx, fn, receiver, args, kwargs)
