@@ -10,6 +10,8 @@ schema constrains it), and every remaining flow becomes a :class:`Finding`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from . import ir
 from .entrypoints import Entry
 from .findings import Finding, Location, TraceStep
@@ -266,6 +268,9 @@ class FindingBuilder:
                     continue
                 source_kind = "mcp-argument"
             elif origin.owner is None:
+                if origin.param >= 0 and origin.file == module.path and _inside(origin.span, fn.span) and \
+                        self._argument(entry, replace(origin, owner=fn), spec, allowed, models) is not None:
+                    continue  # read from a tool argument of this handler (`args.headers.authorization`)
                 argument = origin.label
                 source_kind = origin.kind
             else:
@@ -326,8 +331,6 @@ class FindingBuilder:
 
     def name_users(self, findings: list[Finding]) -> list[Finding]:
         """A source reported once names every entry point (and set-up code) that uses it."""
-        from dataclasses import replace
-
         more = {(rid, loc(file, span)): users[1:] for (rid, file, span), users in self.source_users.items()
                 if len(users) > 1}
         if not more:

@@ -218,13 +218,14 @@ def attribute_facts(ctx, base: Value, attr: str, span: ir.Span) -> tuple[Fact, .
     tails = models.attribute_tails
     if attr.lower() not in tails and "*" not in tails:
         return ()
-    names = [f"{base.qualname}.{attr}"] if base.qualname else []
-    names += [".".join((f.origin.label, *f.origin.path, attr)) for f in base.facts
-              if f.origin.owner is not None and not f.steps]
-    for dotted in names:
+    # (dotted name, the parameter it was read from and the path below it; -1 for a library object)
+    names = [(f"{base.qualname}.{attr}", -1, ())] if base.qualname else []
+    names += [(".".join((f.origin.label, *f.origin.path, attr)), f.origin.param if f.origin.owner is ctx.fn else -1,
+               f.origin.path + (attr,)) for f in base.facts if f.origin.owner is not None and not f.steps]
+    for dotted, param, path in names:
         row = models.attribute_source(dotted)
-        if row is not None:
-            return (Fact(Origin(None, -1, (), row["kind"], row["label"].format(name=dotted), ctx.file, span)),)
+        if row is not None:  # the parameter is kept: a tool argument that happens to be so named is not a source
+            return (Fact(Origin(None, param, path, row["kind"], row["label"].format(name=dotted), ctx.file, span)),)
     return ()
 
 
