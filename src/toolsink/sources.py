@@ -5,7 +5,10 @@ to sinks. Here the registration model decides which parameters are sources (all 
 tools, ``arguments`` for a low-level ``call_tool`` dispatcher; parameters after the arguments that the SDK
 fills with its request context are not), parameters and fields that :mod:`toolsink.schemas` finds safe are
 dropped, dispatch conditions name the tool of each branch (and pick the ``Tool(...)`` declaration whose
-schema constrains it), and every remaining flow becomes a :class:`Finding`.
+schema constrains it), and every remaining flow becomes a :class:`Finding`. Sources that are not
+parameters (responses, hardcoded literals, the client's credential read from the request) are reported as
+they are, unless read from a tool argument. Rules reported at their source report each source once and
+name every tool (and the set-up code of :mod:`toolsink.startup`) that uses it.
 """
 
 from __future__ import annotations
