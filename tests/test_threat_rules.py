@@ -96,3 +96,26 @@ def test_setup_code_of_an_imported_module_and_an_overridable_default(scan_source
     assert (f.location.path, f.location.line) == ("app/storage.py", 4)
     assert f.entry == "module app.storage" and f.sink == "os.makedirs"
     assert steps(f) == [("source", 4), ("sink", 5)]
+
+
+def test_route_hands_the_request_token_to_the_server_factory(scan_source):
+    result = scan_source({"http.ts": textwrap.dedent("""\
+        import express from "express";
+        import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+        function build(token: string) {
+          const s = new McpServer({ name: "f", version: "1" });
+          s.tool("items", {}, async () => {
+            const r = await fetch("https://api.example.com/items", { headers: { Authorization: token } });
+            return { content: [] };
+          });
+          return s;
+        }
+        const app = express();
+        app.post("/mcp", async (req, res) => {
+          const server = build(req.headers.authorization);
+        });
+    """)})
+    [f] = findings(result, "MCP307")
+    assert (f.location.path, f.location.line, f.entry, f.sink) == ("http.ts", 6, "tool items", "fetch")
+    assert f.argument == "the client's credential `req.headers.authorization`"
+    assert steps(f) == [("source", 13), ("step", 13), ("sink", 6)]

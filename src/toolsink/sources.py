@@ -52,6 +52,12 @@ def entry_label(kind: str, name: str) -> str:
     return f"{kind.capitalize()} `{name}`"
 
 
+def _replaced(rule: Rule, flow: SinkFlow) -> bool:
+    """Sent out and replaced by what came back (a token exchanged for a new one), for rules about the
+    source's own value."""
+    return rule.stops_at_responses and any(st.message.startswith("response of ") for st in flow.fact.steps)
+
+
 def _inside(inner: ir.Span, outer: ir.Span) -> bool:
     return (outer.line, outer.col) <= (inner.line, inner.col) and (inner.end_line, inner.end_col) <= (
         outer.end_line, outer.end_col)
@@ -215,6 +221,7 @@ class FindingBuilder:
                 self.rules_for_kind.setdefault(kind, []).append(rule)
         # rules reported at their source report each source once: (rule, file, span) -> the entries using it
         self.source_users: dict[tuple, list[str]] = {}
+        self.reported: set = set()  # (rule, sink file, sink span, origin) of every finding made
         self.declared: dict[tuple[str, str], list[Entry]] = {}  # (kind, name) -> low-level Tool(...) declarations
 
     def declare(self, entries) -> None:
@@ -271,9 +278,8 @@ class FindingBuilder:
                     continue
                 source_kind = "mcp-argument"
             elif origin.owner is None:
-                if origin.param >= 0 and origin.file == module.path and _inside(origin.span, fn.span) and \
-                        self._argument(entry, replace(origin, owner=fn), spec, allowed, models) is not None:
-                    continue  # read from a tool argument of this handler (`args.headers.authorization`)
+                if self._from_argument(entry, origin, allowed):
+                    continue
                 argument = origin.label
                 source_kind = origin.kind
             else:
@@ -281,8 +287,8 @@ class FindingBuilder:
             rule = self._rule(flow.kind, source_kind, is_whole(flow.fact))
             if rule is None:
                 continue
-            if rule.stops_at_responses and any(st.message.startswith("response of ") for st in flow.fact.steps):
-                continue  # sent out and replaced by what came back (a token exchanged for a new one)
+            if _replaced(rule, flow):
+                continue
             if rule.skip_paths and _matches_any(rule.skip_paths, flow.file, origin.file):
                 continue
             if rule.report_at == "source" and self._seen_source(rule, origin, entry_label(entry.kind, name)):
@@ -291,8 +297,18 @@ class FindingBuilder:
             if key in seen:
                 continue
             seen.add(key)
+            self.reported.add((rule.id, flow.file, flow.span, origin))
             out.append(self._finding(rule, entry_label(entry.kind, name), f"{entry.kind} {name}", argument, flow))
         return out
+
+    def _from_argument(self, entry: Entry, origin, allowed: dict) -> bool:
+        """A source read from a tool argument of this handler (``args.headers.authorization``): not one."""
+        fn = entry.handler
+        if origin.param < 0 or origin.file != entry.module.path or not _inside(origin.span, fn.span):
+            return False
+        spec = entry.row.get("sources", "params")
+        models = self.engine.models_for(entry.module)
+        return self._argument(entry, replace(origin, owner=fn), spec, allowed, models) is not None
 
     def _seen_source(self, rule: Rule, origin, label: str) -> bool:
         """Rules reported at their source report each source once; later users are named in its message."""
@@ -306,30 +322,42 @@ class FindingBuilder:
         return True
 
     def setup_findings(self, entries) -> list[Finding]:
-        """Findings of the servers' set-up code (:mod:`toolsink.startup`): literal sources its top-level
-        statements hand to sinks, for rules reported at their source."""
+        """Findings of the servers' set-up code (:mod:`toolsink.startup`) for the rules whose sources are
+        not tool arguments (hardcoded roots, the client's credential): flows its top-level statements reach.
+        A flow inside a registered handler is named after that tool (an HTTP route that hands the request's
+        token to the factory building the server); one the tool reported itself is not repeated."""
         from .startup import server_modules, setup_flows
 
-        kinds = frozenset(k for rules in self.rules_for_kind.values() for r in rules if r.report_at == "source"
-                          for k in r.sources)
+        kinds = frozenset(k for rules in self.rules_for_kind.values() for r in rules
+                          if r.sources and "mcp-argument" not in r.sources for k in r.sources)
         out: list[Finding] = []
         if not kinds:
             return out
-        handlers = [(e.module.path, e.handler.span) for e in entries if e.handler is not None]
+        handlers = [e for e in entries if e.handler is not None]
         for module in server_modules(self.project, entries):
             label = f"Set-up code of `{module.path.rsplit('/', 1)[-1]}`"
             for flow in setup_flows(self.engine, module, kinds):
                 origin = flow.fact.origin
-                if any(path == flow.file and _inside(flow.span, span) for path, span in handlers):
-                    continue  # a handler given to a registration call at the top: the tool's own flow
                 rule = self._rule(flow.kind, origin.kind, is_whole(flow.fact))
-                if rule is None or rule.report_at != "source":
+                if rule is None or "mcp-argument" in rule.sources:
                     continue
-                if rule.skip_paths and _matches_any(rule.skip_paths, flow.file, origin.file):
+                if _replaced(rule, flow) or rule.skip_paths and _matches_any(rule.skip_paths, flow.file, origin.file):
                     continue
-                if self._seen_source(rule, origin, label):
+                if any(self._from_argument(e, origin, {}) for e in handlers):
                     continue
-                out.append(self._finding(rule, label, f"module {module.name or module.path}", origin.label, flow))
+                tool = next((e for e in handlers if e.module.path == flow.file and _inside(flow.span, e.handler.span)),
+                            None)
+                if tool is not None and rule.report_at == "source":
+                    continue  # a literal in a handler: the tool reports it
+                who, entry = (entry_label(tool.kind, tool.name), f"{tool.kind} {tool.name}") if tool is not None \
+                    else (label, f"module {module.name or module.path}")
+                if rule.report_at == "source" and self._seen_source(rule, origin, who):
+                    continue
+                key = (rule.id, flow.file, flow.span, origin)
+                if key in self.reported:
+                    continue
+                self.reported.add(key)
+                out.append(self._finding(rule, who, entry, origin.label, flow))
         return out
 
     def name_users(self, findings: list[Finding]) -> list[Finding]:

@@ -5,8 +5,9 @@ is as much the server's root when module-level code uses it (``os.makedirs("/tmp
 import, ``if __name__ == "__main__": main()``) as when a tool does. This module picks the server's modules
 (those that register tools, the project modules they import, and the modules that import them: a
 ``__main__.py`` that starts the server), runs each one's top-level statements once as a function without
-parameters through the engine, and hands the flows of literal sources to the :class:`FindingBuilder`.
-Flows from anything else (tool arguments, responses) are the tools' business and are not reported here.
+parameters through the engine, and hands the flows of sources of the rules that are not about tool
+arguments (hardcoded roots; the client's credential, which an HTTP route may hand to the factory that
+builds the server) to the :class:`FindingBuilder`. Flows of tool arguments are the tools' business.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def setup_function(module: ir.Module) -> ir.Function:
 
 
 def setup_flows(engine: Engine, module: ir.Module, kinds: frozenset):
-    """The flows of literal sources of ``kinds`` that the module's top-level code reaches."""
+    """The flows of sources of ``kinds`` (not tool arguments) that the module's top-level code reaches."""
     saved = dict(engine.closure_envs)  # functions defined at the top are not closures of this run
     try:
         summary = engine.summary(setup_function(module))
