@@ -125,6 +125,34 @@ class CompiledModels:
         self.literal_sources = [(re.compile(r["pattern"]), r) for r in models.literal_sources]
         combined = "|".join(f"(?:{r['pattern']})" for r in models.literal_sources)
         self.literal_re = re.compile(combined) if combined else None
+        # values read from a library object or a handler parameter that are sources (the client's token):
+        # (dotted name pattern, row), compared in lower case; `attribute_tails` lets reads of any other
+        # attribute skip the patterns
+        self.attribute_sources = [(re.compile(fnmatch.translate(n.lower())), r)
+                                  for r in models.attribute_sources for n in _names(r["attribute"])]
+        self.attribute_tails = {last_segment(n.lower()) for r in models.attribute_sources
+                                for n in _names(r["attribute"])}
+        # configuration reads (environment variables): (name pattern, literal source kinds their default drops)
+        self.configuration_reads = [(re.compile(fnmatch.translate(n)), frozenset(r["drops"]))
+                                    for r in models.configuration_reads for n in _names(r["names"])]
+
+    def attribute_source(self, name: str) -> dict | None:
+        """The attribute-source row a dotted name read matches (``req.headers.authorization``), if any."""
+        low = name.lower()
+        for pattern, row in self.attribute_sources:
+            if pattern.match(low):
+                return row
+        return None
+
+    def configuration_drops(self, qualname: str | None) -> frozenset:
+        """The literal source kinds a default handed to this configuration read no longer carries."""
+        if not qualname:
+            return frozenset()
+        out: frozenset = frozenset()
+        for pattern, drops in self.configuration_reads:
+            if pattern.match(qualname):
+                out |= drops
+        return out
 
 
 _COMPILED: dict[int, tuple[Models, CompiledModels]] = {}

@@ -57,6 +57,7 @@ class Rule:
     skip_paths: tuple[str, ...] = ()
     whole: bool = False  # only for arguments that reach the sink whole: a capability, not an injection
     experimental: bool = False  # enabled only when its full code is selected (config.selects)
+    stops_at_responses: bool = False  # a source's value sent out and a response used instead no longer counts
 
     def format(self, **values: str) -> str:
         class _Missing(dict):
@@ -171,6 +172,7 @@ def _rule_from(data: dict, path: Path) -> Rule:
         skip_paths=tuple(data.get("skip_paths", ())),
         whole=bool(taint.get("whole", False)),
         experimental=bool(data.get("experimental", False)),
+        stops_at_responses=bool(taint.get("stops_at_responses", False)),
     )
 
 
@@ -205,6 +207,8 @@ class Models:
     propagators: tuple[dict, ...] = ()
     safe_types: tuple[dict, ...] = ()
     literal_sources: tuple[dict, ...] = ()
+    attribute_sources: tuple[dict, ...] = ()
+    configuration_reads: tuple[dict, ...] = ()
     call_checks: tuple[dict, ...] = ()
     program_facts: tuple[dict, ...] = ()
     identifiers: tuple[dict, ...] = ()
@@ -215,8 +219,8 @@ class Models:
 
 
 SECTIONS = ("registrations", "sources", "sinks", "sanitizers", "guards", "propagators", "safe_types",
-            "literal_sources", "call_checks", "program_facts", "identifiers",
-            "caller_identity", "options")
+            "literal_sources", "attribute_sources", "configuration_reads", "call_checks", "program_facts",
+            "identifiers", "caller_identity", "options")
 
 
 def load_models(extra_dirs: tuple[str, ...] = ()) -> dict[str, Models]:

@@ -128,6 +128,12 @@ def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: C
         except RecursionError:
             result.diagnostics.append(ir.Diagnostic(entry.module.path, f"analysis of `{entry.name}` gave up "
                                                     "(nesting too deep)", "internal-error", entry.span.line))
+    try:
+        result.findings.extend(builder.setup_findings(analysis.entries))
+    except RecursionError:
+        result.diagnostics.append(ir.Diagnostic("", "analysis of set-up code gave up (nesting too deep)",
+                                                "internal-error"))
+    result.findings[:] = builder.name_users(result.findings)
     from .checks import run_checks
 
     result.findings.extend(run_checks(analysis, rules, config))

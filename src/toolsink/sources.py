@@ -5,10 +5,15 @@ to sinks. Here the registration model decides which parameters are sources (all 
 tools, ``arguments`` for a low-level ``call_tool`` dispatcher; parameters after the arguments that the SDK
 fills with its request context are not), parameters and fields that :mod:`toolsink.schemas` finds safe are
 dropped, dispatch conditions name the tool of each branch (and pick the ``Tool(...)`` declaration whose
-schema constrains it), and every remaining flow becomes a :class:`Finding`.
+schema constrains it), and every remaining flow becomes a :class:`Finding`. Sources that are not
+parameters (responses, hardcoded literals, the client's credential read from the request) are reported as
+they are, unless read from a tool argument. Rules reported at their source report each source once and
+name every tool (and the set-up code of :mod:`toolsink.startup`) that uses it.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from . import ir
 from .entrypoints import Entry
@@ -23,7 +28,7 @@ from .values import NOCONST
 KIND_WORDS = {
     "shell-command": "shell command", "program": "program to run", "argument": "command-line argument",
     "sql": "SQL statement", "path": "file path", "url": "request URL", "code": "code to evaluate",
-    "deserialize": "data to deserialize",
+    "deserialize": "data to deserialize", "outbound-header": "header of an outbound request",
 }
 SOURCE_KINDS = {"param": "mcp-argument"}
 # step messages of string building (frontends' ``StrBuild.how``, augmented assignment): an argument that went
@@ -45,6 +50,17 @@ def entry_label(kind: str, name: str) -> str:
     if name == "*":
         return f"{kind.capitalize()} dispatcher"
     return f"{kind.capitalize()} `{name}`"
+
+
+def _replaced(rule: Rule, flow: SinkFlow) -> bool:
+    """Sent out and replaced by what came back (a token exchanged for a new one), for rules about the
+    source's own value."""
+    return rule.stops_at_responses and any(st.message.startswith("response of ") for st in flow.fact.steps)
+
+
+def _inside(inner: ir.Span, outer: ir.Span) -> bool:
+    return (outer.line, outer.col) <= (inner.line, inner.col) and (inner.end_line, inner.end_col) <= (
+        outer.end_line, outer.end_col)
 
 
 def _matches_any(patterns, *paths: str) -> bool:
@@ -203,7 +219,9 @@ class FindingBuilder:
         for rule in rules.values():
             for kind in rule.sinks:
                 self.rules_for_kind.setdefault(kind, []).append(rule)
-        self.seen_at_source: set = set()  # rules reported at their source are reported once per source
+        # rules reported at their source report each source once: (rule, file, span) -> the entries using it
+        self.source_users: dict[tuple, list[str]] = {}
+        self.reported: set = set()  # (rule, sink file, sink span, origin) of every finding made
         self.declared: dict[tuple[str, str], list[Entry]] = {}  # (kind, name) -> low-level Tool(...) declarations
 
     def declare(self, entries) -> None:
@@ -260,6 +278,8 @@ class FindingBuilder:
                     continue
                 source_kind = "mcp-argument"
             elif origin.owner is None:
+                if self._from_argument(entry, origin, allowed):
+                    continue
                 argument = origin.label
                 source_kind = origin.kind
             else:
@@ -267,18 +287,91 @@ class FindingBuilder:
             rule = self._rule(flow.kind, source_kind, is_whole(flow.fact))
             if rule is None:
                 continue
+            if _replaced(rule, flow):
+                continue
             if rule.skip_paths and _matches_any(rule.skip_paths, flow.file, origin.file):
                 continue
-            if rule.report_at == "source":
-                skey = (rule.id, origin.file, origin.span)
-                if skey in self.seen_at_source:
-                    continue
-                self.seen_at_source.add(skey)
+            if rule.report_at == "source" and self._seen_source(rule, origin, entry_label(entry.kind, name)):
+                continue
             key = (rule.id, flow.file, flow.span, name, argument)
             if key in seen:
                 continue
             seen.add(key)
-            out.append(self._finding(rule, entry, name, argument, flow))
+            self.reported.add((rule.id, flow.file, flow.span, origin))
+            out.append(self._finding(rule, entry_label(entry.kind, name), f"{entry.kind} {name}", argument, flow))
+        return out
+
+    def _from_argument(self, entry: Entry, origin, allowed: dict) -> bool:
+        """A source read from a tool argument of this handler (``args.headers.authorization``): not one."""
+        fn = entry.handler
+        if origin.param < 0 or origin.file != entry.module.path or not _inside(origin.span, fn.span):
+            return False
+        spec = entry.row.get("sources", "params")
+        models = self.engine.models_for(entry.module)
+        return self._argument(entry, replace(origin, owner=fn), spec, allowed, models) is not None
+
+    def _seen_source(self, rule: Rule, origin, label: str) -> bool:
+        """Rules reported at their source report each source once; later users are named in its message."""
+        skey = (rule.id, origin.file, origin.span)
+        users = self.source_users.get(skey)
+        if users is None:
+            self.source_users[skey] = [label]
+            return False
+        if label not in users:
+            users.append(label)
+        return True
+
+    def setup_findings(self, entries) -> list[Finding]:
+        """Findings of the servers' set-up code (:mod:`toolsink.startup`) for the rules whose sources are
+        not tool arguments (hardcoded roots, the client's credential): flows its top-level statements reach.
+        A flow inside a registered handler is named after that tool (an HTTP route that hands the request's
+        token to the factory building the server); one the tool reported itself is not repeated."""
+        from .startup import server_modules, setup_flows
+
+        kinds = frozenset(k for rules in self.rules_for_kind.values() for r in rules
+                          if r.sources and "mcp-argument" not in r.sources for k in r.sources)
+        out: list[Finding] = []
+        if not kinds:
+            return out
+        handlers = [e for e in entries if e.handler is not None]
+        for module in server_modules(self.project, entries):
+            label = f"Set-up code of `{module.path.rsplit('/', 1)[-1]}`"
+            for flow in setup_flows(self.engine, module, kinds):
+                origin = flow.fact.origin
+                rule = self._rule(flow.kind, origin.kind, is_whole(flow.fact))
+                if rule is None or "mcp-argument" in rule.sources:
+                    continue
+                if _replaced(rule, flow) or rule.skip_paths and _matches_any(rule.skip_paths, flow.file, origin.file):
+                    continue
+                if any(self._from_argument(e, origin, {}) for e in handlers):
+                    continue
+                tool = next((e for e in handlers if e.module.path == flow.file and _inside(flow.span, e.handler.span)),
+                            None)
+                if tool is not None and rule.report_at == "source":
+                    continue  # a literal in a handler: the tool reports it
+                who, entry = (entry_label(tool.kind, tool.name), f"{tool.kind} {tool.name}") if tool is not None \
+                    else (label, f"module {module.name or module.path}")
+                if rule.report_at == "source" and self._seen_source(rule, origin, who):
+                    continue
+                key = (rule.id, flow.file, flow.span, origin)
+                if key in self.reported:
+                    continue
+                self.reported.add(key)
+                out.append(self._finding(rule, who, entry, origin.label, flow))
+        return out
+
+    def name_users(self, findings: list[Finding]) -> list[Finding]:
+        """A source reported once names every entry point (and set-up code) that uses it."""
+        more = {(rid, loc(file, span)): users[1:] for (rid, file, span), users in self.source_users.items()
+                if len(users) > 1}
+        if not more:
+            return findings
+        out = []
+        for f in findings:
+            users = more.get((f.rule, f.location))
+            if users:
+                f = replace(f, message=f"{f.message}; also used by " + ", ".join(users))
+            out.append(f)
         return out
 
     def _argument(self, entry: Entry, origin, spec, allowed, models, schema_entry: Entry | None = None) -> str | None:
@@ -331,10 +424,9 @@ class FindingBuilder:
                 return lit
         return None
 
-    def _finding(self, rule: Rule, entry: Entry, name: str, argument: str, flow: SinkFlow) -> Finding:
+    def _finding(self, rule: Rule, label: str, entry: str, argument: str, flow: SinkFlow) -> Finding:
         fact = flow.fact
         origin = fact.origin
-        label = entry_label(entry.kind, name)
         trace = [TraceStep(
             "source",
             f"{label}, argument `{argument}`" if origin.owner is not None else f"{label}: {argument}",
@@ -357,6 +449,6 @@ class FindingBuilder:
             snippet = module.lines[origin.span.line - 1].strip() if module and 0 < origin.span.line <= len(module.lines) else ""
         return Finding(
             rule=rule.id, name=rule.name, message=message, severity=rule.severity, location=where,
-            entry=f"{entry.kind} {name}", argument=argument, sink=flow.sink, trace=tuple(trace), notes=notes,
+            entry=entry, argument=argument, sink=flow.sink, trace=tuple(trace), notes=notes,
             snippet=snippet,
         )

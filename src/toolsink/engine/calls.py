@@ -187,6 +187,11 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
                 current = env.get(key, receiver)
                 env[key] = replace(current, facts=dedupe(current.facts + added))
             return env.get(key, receiver) if key else receiver
+        if returns == "field" and receiver is not None and args and receiver.qualname and not receiver.facts \
+                and isinstance(args[0].const, str):  # get_http_headers().get("authorization")
+            found = expressions.attribute_facts(ctx, receiver, args[0].const, e.span)
+            if found:
+                return Value(facts=found, qualname=name)
         if returns == "field" and receiver is not None and args and (
                 receiver.facts or receiver.fields or receiver.items or not receiver.qualname):  # data, not a library object
             if isinstance(args[0].const, str):
@@ -210,6 +215,9 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
         facts.extend(all_facts(a))
     for a in kwargs.values():
         facts.extend(all_facts(a))
+    drops = models.configuration_drops(qual)
+    if drops:  # os.environ.get("ROOT", "/srv"): the default is overridable, not a hardcoded value
+        facts = [f for f in facts if not (f.origin.owner is None and f.origin.kind in drops)]
     source_rows = models.sources.match(qual, method, recv_qual)
     if ctx.static_mode:  # module set-up code: only sources that describe set-up values (a temporary folder)
         source_rows = tuple(r for r in source_rows if r.get("set_up"))
@@ -308,6 +316,9 @@ def pick(ctx, base: Value, index: Value) -> Value | None:
 
 def apply(ctx, fn: ir.Function, receiver: Value | None, args, kwargs, e: ir.Call, closure: Env | None) -> Value:
     if ctx.static_mode:
+        if isinstance(e.func, ir.FunctionRef) and e.func.function is fn and not args and not kwargs:
+            # const ROOT = (() => "/Users/me/data")(): an immediately invoked function is what it returns
+            return ctx.engine.summary(fn).returns
         return Value()
     nested_closure = closure if closure is not None and ctx.engine.parent_of(fn) is not None else None
     bound = bind(ctx, fn, receiver, args, kwargs)

@@ -81,10 +81,10 @@ def expr(ctx, e, env: Env) -> Value:
         return only_facts(facts)
     if t is ir.BoolOp:
         out = None
-        for v in e.values:
-            out = join(out, expr(ctx, v, env))
+        for v in configured(ctx, [expr(ctx, v, env) for v in e.values]):
+            out = join(out, v)
         if out is not None and ctx.engine.root_env_vars and any(reads_root_var(ctx, v) for v in e.values):
-            out = without_fallback_roots(ctx, out)  # os.getenv("MCP_ROOT") or "/home/me/notes"
+            out = without_fallback_roots(ctx, out)  # setting("MCP_ROOT") or "/home/me/notes"
         return out if e.op != "and" else only_facts(out.facts) if out else EMPTY
     if t is ir.Conditional:
         expr(ctx, e.test, env)
@@ -238,7 +238,41 @@ def read_field(ctx, base: Value, attr: str, span: ir.Span) -> Value:
     qual = f"{base.qualname}.{attr}" if base.qualname else None
     if not facts and qual is None:
         return EMPTY
+    facts += attribute_facts(ctx, base, attr, span)
     return Value(facts=facts, qualname=qual, derived=base.derived)  # urlsplit(u).hostname still speaks of u
+
+
+def attribute_facts(ctx, base: Value, attr: str, span: ir.Span) -> tuple[Fact, ...]:
+    """A value that is a source by what it is read from (the models' ``attribute_sources``): ``attr`` of a
+    library object, named by its qualified name (``...get_access_token.token``), or of a handler parameter,
+    named by the parameter and the fields read from it (``extra.authInfo.token``, ``request.headers.authorization``)."""
+    models = ctx.models
+    if ctx.static_mode or not models.attribute_sources:
+        return ()
+    tails = models.attribute_tails
+    if attr.lower() not in tails and "*" not in tails:
+        return ()
+    # (dotted name, the parameter it was read from and the path below it; -1 for a library object)
+    names = [(f"{base.qualname}.{attr}", -1, ())] if base.qualname else []
+    names += [(".".join((f.origin.label, *f.origin.path, attr)), f.origin.param if f.origin.owner is ctx.fn else -1,
+               f.origin.path + (attr,)) for f in base.facts if f.origin.owner is not None and not f.steps]
+    for dotted, param, path in names:
+        row = models.attribute_source(dotted)
+        if row is not None:  # the parameter is kept: a tool argument that happens to be so named is not a source
+            return (Fact(Origin(None, param, path, row["kind"], row["label"].format(name=dotted), ctx.file, span)),)
+    return ()
+
+
+def configured(ctx, values) -> tuple[Value, ...]:
+    """``process.env.ROOT ?? "/srv"``, ``os.environ.get("ROOT") or "/srv"``: next to a configuration read
+    (the models' ``configuration_reads``) a literal source is an overridable default; its facts are dropped."""
+    drops = frozenset()
+    for v in values:
+        drops |= ctx.models.configuration_drops(v.qualname)
+    if not drops:
+        return tuple(values)
+    return tuple(replace(v, facts=tuple(f for f in v.facts if not (f.origin.owner is None and f.origin.kind in drops)))
+                 for v in values)
 
 
 def _read_alternatives(ctx, base: Value, alts: Alternatives, attr: str, span: ir.Span) -> Value:
