@@ -1,0 +1,71 @@
+"""Fix kind ``remove-invisible`` (MCP201): drop the invisible characters MCP201 reports from the string
+literals that make up the reported model-visible text.
+
+The literal is found from the finding's registration text: a literal of the string expression that starts
+at (or spans) the text's line, whose value is part of that text and holds hidden characters. What counts
+as hidden is :func:`toolsink.metadata.hidden.hidden_positions`, the same positions MCP201 reports.
+Quotes, prefixes and other escapes stay as written; in an f-string or a concatenation only the literal
+parts change.
+"""
+
+from __future__ import annotations
+
+from ..findings import Finding, Fix
+from ..metadata.hidden import hidden_positions
+from .literals import Piece, check_python_literal
+from .text import LineTable
+
+KIND = "remove-invisible"
+
+
+def registration_text(finding: Finding, registrations) -> tuple[str, int] | None:
+    """The model-visible (text, line) the MCP201 finding is about."""
+    for reg in registrations:
+        if reg.path != finding.location.path or f"{reg.kind} {reg.name}" != finding.entry:
+            continue
+        for where, text, line in reg.texts:
+            if where == finding.argument and line <= finding.location.line <= line + text.count("\n"):
+                return text, line
+    return None
+
+
+def _edited_body(piece: Piece) -> tuple[str, str] | None:
+    """(new body source, new value) without the hidden characters; None when there are none."""
+    value = piece.value
+    hidden = set(hidden_positions(value))
+    if not hidden:
+        return None
+    body, kept, at = [], [], 0
+    for seg in piece.segments:
+        span = range(at, at + len(seg.value))
+        at += len(seg.value)
+        if seg.value and all(i in hidden for i in span):
+            continue
+        body.append(seg.source)
+        kept.append(seg.value)
+    return "".join(body), "".join(kept)
+
+
+def invisible_fix(path: str, table: LineTable, pieces: list[Piece], finding: Finding, registrations) -> Fix | None:
+    found = registration_text(finding, registrations)
+    if found is None:
+        return None
+    text, line = found
+    edits = []
+    for piece in pieces:
+        first, last = piece.group
+        if not first <= line <= last:
+            continue
+        value = piece.value
+        if not value or value not in text:
+            continue
+        edited = _edited_body(piece)
+        if edited is None:
+            continue
+        body, new_value = edited
+        if piece.python_quote and not check_python_literal(piece.python_quote, body, new_value):
+            return None
+        edits.append(table.edit(path, piece.start, piece.end, body))
+    if not edits:
+        return None
+    return Fix(KIND, "Remove the invisible characters", tuple(edits))
