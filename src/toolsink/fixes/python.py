@@ -31,8 +31,11 @@ class _Bindings(ast.NodeVisitor):
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
         self.imports_from: dict[str, list[ast.ImportFrom]] = {}
+        self.class_body = False  # names bound directly in a class body are the class's, not the module's
 
     def bind(self, name: str, target: str) -> None:
+        if self.class_body:
+            return
         if self.names.get(name, target) != target:
             target = _AMBIGUOUS
         self.names[name] = target
@@ -65,9 +68,20 @@ class _Bindings(ast.NodeVisitor):
 
     def _named(self, node) -> None:
         self.bind(node.name, _AMBIGUOUS)
+        outer, self.class_body = self.class_body, False
         self.generic_visit(node)
+        self.class_body = outer
 
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _named
+    visit_FunctionDef = visit_AsyncFunctionDef = _named
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.bind(node.name, _AMBIGUOUS)
+        for child in (*node.bases, *node.keywords, *node.decorator_list):
+            self.visit(child)
+        outer, self.class_body = self.class_body, True
+        for statement in node.body:
+            self.visit(statement)
+        self.class_body = outer
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.name:
@@ -169,7 +183,7 @@ def _pieces(file: PyFile, node: ast.expr) -> list[Piece]:
     group = (node.lineno, node.end_lineno)
     out: list[Piece] = []
     value = snippet.node
-    parts = list(value.strings if isinstance(value, cst.ConcatenatedString) else [value])
+    parts = [value]
     while parts:
         part = parts.pop(0)
         if isinstance(part, cst.ConcatenatedString):
@@ -235,3 +249,37 @@ def python_fixes(path: str, text: str, findings: list[Finding], registrations) -
         if fix is not None:
             out[k] = fix
     return out
+
+
+def remove_argument(snippet: Snippet, at: int):
+    """The edit that removes argument ``at`` of the snippet's call, or None when that would delete a comment.
+
+    An argument on a line of its own loses the line (a comment after it stays on that line); otherwise
+    the last argument goes from the end of the one before it, and any other up to the next argument."""
+    file, args = snippet.file, list(snippet.node.args)
+    table = file.table
+    text, base = table.text, table.base
+    start, _ = snippet.span(args[at])
+    _, end = snippet.span(args[at].value)
+    after = end - base
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    if after < len(text) and text[after] == ",":
+        after += 1
+    line_start = text.rfind("\n", 0, start - base) + 1
+    line_end = len(text) if text.find("\n", after) < 0 else text.find("\n", after)
+    rest = text[after:line_end].strip()
+    if not text[line_start:start - base].strip() and at > 0 and (not rest or rest.startswith("#")):
+        if not rest:  # the whole line goes
+            return table.edit(file.path, base + line_start, base + min(line_end + 1, len(text)), "")
+        return table.edit(file.path, start, base + after + (len(text[after:line_end]) -
+                                                            len(text[after:line_end].lstrip())), "")
+    if at == len(args) - 1 and at > 0:
+        _, start = snippet.span(args[at - 1].value)
+    elif at < len(args) - 1:
+        end, _ = snippet.span(args[at + 1])
+    else:
+        return None
+    if "#" in text[start - base:end - base]:
+        return None
+    return table.edit(file.path, start, end, "")

@@ -63,14 +63,10 @@ def shell_fix(snippet) -> Fix | None:
     value = args[at].value
     if not (isinstance(value, cst.Name) and value.value == "True"):
         return None
-    table, path = file.table, file.path
-    if at == len(args) - 1:  # the last argument: from the end of the previous one to its own end
-        _, start = snippet.span(args[at - 1].value)
-        _, end = snippet.span(value)
-    else:  # from its keyword to the next argument
-        start, _ = snippet.span(args[at])
-        end, _ = snippet.span(args[at + 1])
-    if "#" in table.text[start - table.base:end - table.base]:
-        return None
+    from .python import remove_argument
+
+    edit = remove_argument(snippet, at)
+    if edit is None:
+        return None  # it would delete a comment
     return Fix(KIND, "Remove `shell=True` (the command is already a list of arguments)",
-               (table.edit(path, start, end, ""),))
+               (edit,))

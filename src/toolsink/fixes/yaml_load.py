@@ -69,10 +69,11 @@ def yaml_fix(snippet) -> Fix | None:
             last = imports[0].names[-1]
             end = file.char_offset(last.end_lineno, last.end_col_offset)
             edits.append(table.edit(path, end, end, f", {target}"))
-    if at is not None:  # drop `, Loader=yaml.Loader` from the end of the previous argument to its own end
-        _, start = snippet.span(call.args[at - 1].value)
-        _, end = snippet.span(call.args[at].value)
-        if "#" in table.text[start - table.base:end - table.base]:
-            return None  # a comment in between: never delete one
-        edits.append(table.edit(path, start, end, ""))
+    if at is not None:  # drop the Loader argument
+        from .python import remove_argument
+
+        edit = remove_argument(snippet, at)
+        if edit is None:
+            return None  # it would delete a comment
+        edits.append(edit)
     return Fix(KIND, f"Use `yaml.{target}`", tuple(sorted(edits, key=lambda e: e.start)))
