@@ -25,8 +25,15 @@ from ..discover import language_of
 from ..findings import Finding, Fix
 from ..result import ScanResult
 
-_PY_RULES = {"MCP101", "MCP107", "MCP108", "MCP201"}
 _TS_RULES = {"MCP201"}
+# Python: the rules with a fix kind, and the sinks (as the engine resolved them) it can apply to; the fix
+# kind checks the call again on the syntax tree.
+_PY_SINKS = {
+    "MCP107": {"yaml.load", "yaml.load_all", "yaml.unsafe_load", "yaml.unsafe_load_all"},
+    "MCP101": {f"subprocess.{n}" for n in ("run", "call", "check_call", "check_output", "Popen")},
+    "MCP201": None,
+}
+_PY_SINKS["MCP108"] = _PY_SINKS["MCP101"]
 
 
 def _is_python(path: str) -> bool:
@@ -36,7 +43,7 @@ def _is_python(path: str) -> bool:
 def _candidate(f: Finding) -> bool:
     language = language_of(f.location.path)
     if language == "python":
-        return f.rule in _PY_RULES
+        return f.rule in _PY_SINKS and (_PY_SINKS[f.rule] is None or f.sink in _PY_SINKS[f.rule])
     return language is not None and f.rule in _TS_RULES
 
 

@@ -18,15 +18,19 @@ from .text import LineTable
 KIND = "remove-invisible"
 
 
-def registration_text(finding: Finding, registrations) -> tuple[str, int] | None:
-    """The model-visible (text, line) the MCP201 finding is about."""
+def registration_texts(finding: Finding, registrations) -> list[tuple[str, int]]:
+    """The model-visible (text, line) pairs the MCP201 finding may be about: the texts of its registration
+    with its ``where`` ("description", "parameter `mode` enum value" ...) at its line that hide characters
+    (several enum values can share a line)."""
+    out = []
     for reg in registrations:
         if reg.path != finding.location.path or f"{reg.kind} {reg.name}" != finding.entry:
             continue
         for where, text, line in reg.texts:
-            if where == finding.argument and line <= finding.location.line <= line + text.count("\n"):
-                return text, line
-    return None
+            if (where == finding.argument and line <= finding.location.line <= line + text.count("\n")
+                    and hidden_positions(text)):
+                out.append((text, line))
+    return out
 
 
 def _edited_body(piece: Piece) -> tuple[str, str] | None:
@@ -47,17 +51,12 @@ def _edited_body(piece: Piece) -> tuple[str, str] | None:
 
 
 def invisible_fix(path: str, table: LineTable, pieces: list[Piece], finding: Finding, registrations) -> Fix | None:
-    found = registration_text(finding, registrations)
-    if found is None:
-        return None
-    text, line = found
+    texts = registration_texts(finding, registrations)
     edits = []
     for piece in pieces:
         first, last = piece.group
-        if not first <= line <= last:
-            continue
         value = piece.value
-        if not value or value not in text:
+        if not value or not any(first <= line <= last and value in text for text, line in texts):
             continue
         edited = _edited_body(piece)
         if edited is None:

@@ -4,6 +4,8 @@ of a finding, a model-visible string) is then parsed alone with libcst, which ke
 formatting and gives exact positions. Whole-file libcst parsing with scope metadata took ~20 s for 200 kB
 on the development machine, too slow to offer fixes on every scan.
 
+libcst is imported only when an expression has to be edited (importing it takes about 0.5 s).
+
 A name resolves to an import only when every binding of it in the module is an import of the same thing
 (``import yaml``, ``from yaml import load as l``): a name that is also assigned, defined or a parameter
 anywhere in the module resolves to nothing, and then nothing is fixed.
@@ -14,12 +16,9 @@ from __future__ import annotations
 import ast
 import warnings
 
-import libcst as cst
-from libcst.metadata import PositionProvider
-
 from ..findings import Finding, Fix
-from .invisible import invisible_fix, registration_text
-from .literals import Piece, python_segments
+from .invisible import invisible_fix, registration_texts
+from .literals import Piece
 from .text import LineTable
 
 _AMBIGUOUS = ""
@@ -114,6 +113,17 @@ class PyFile:
         self.bindings = bindings.names
         self.imports_from = bindings.imports_from
         self.tree = tree
+        self._calls: dict[tuple[int, int], ast.Call] | None = None
+
+    def call_at(self, line: int, col: int) -> ast.Call | None:
+        """The call expression starting at 1-based ``line`` and code-point column ``col``."""
+        if self._calls is None:
+            self._calls = {}
+            for node in ast.walk(self.tree):
+                if isinstance(node, ast.Call):
+                    offset = self.char_offset(node.lineno, node.col_offset)
+                    self._calls[self.table.position(offset)] = node
+        return self._calls.get((line, col))
 
     def char_offset(self, line: int, byte_col: int) -> int:
         """File offset of an :mod:`ast` position (columns there are UTF-8 bytes)."""
@@ -123,44 +133,6 @@ class PyFile:
         return self.table.base + start + len(self.table.text[start:end].encode("utf-8")[:byte_col].decode("utf-8",
                                                                                                         "ignore"))
 
-    def resolve(self, node: cst.BaseExpression) -> str | None:
-        """The dotted import name a libcst ``Name``/``Attribute`` chain stands for, when unambiguous."""
-        if isinstance(node, cst.Name):
-            return self.bindings.get(node.value) or None
-        if isinstance(node, cst.Attribute):
-            base = self.resolve(node.value)
-            return f"{base}.{node.attr.value}" if base else None
-        return None
-
-    def snippet(self, start: int, end: int) -> "Snippet | None":
-        try:
-            return Snippet(self, start, end)
-        except (cst.ParserSyntaxError, RecursionError, ValueError):
-            return None
-
-
-class Snippet:
-    """One expression of the file (offsets ``start:end``) parsed alone with libcst, in parentheses."""
-
-    def __init__(self, file: PyFile, start: int, end: int) -> None:
-        self.file = file
-        self.start = start
-        source = "(" + file.table.text[start - file.table.base:end - file.table.base] + ")\n"
-        module = cst.parse_module(source)
-        statement = module.body[0]
-        if not isinstance(statement, cst.SimpleStatementLine) or not isinstance(statement.body[0], cst.Expr):
-            raise ValueError("not an expression")
-        self.node = statement.body[0].value
-        wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
-        self.positions = wrapper.resolve(PositionProvider)
-        self.local = LineTable(source)
-
-    def span(self, node: cst.CSTNode) -> tuple[int, int]:
-        """File offsets of ``node`` (a node of this snippet)."""
-        r = self.positions[node]
-        shift = self.start - 1  # the opening parenthesis
-        return (shift + self.local.offset(r.start.line, r.start.column),
-                shift + self.local.offset(r.end.line, r.end.column))
 
 
 def _string_expressions(tree: ast.Module):
@@ -174,50 +146,16 @@ def _string_expressions(tree: ast.Module):
         stack.extend(ast.iter_child_nodes(node))
 
 
-def _pieces(file: PyFile, node: ast.expr) -> list[Piece]:
-    start = file.char_offset(node.lineno, node.col_offset)
-    end = file.char_offset(node.end_lineno, node.end_col_offset)
-    snippet = file.snippet(start, end)
-    if snippet is None:
-        return []
-    group = (node.lineno, node.end_lineno)
-    out: list[Piece] = []
-    value = snippet.node
-    parts = [value]
-    while parts:
-        part = parts.pop(0)
-        if isinstance(part, cst.ConcatenatedString):
-            parts[:0] = [part.left, part.right]
-        elif isinstance(part, cst.SimpleString) and "b" not in part.prefix.lower():
-            prefix, quote = part.prefix, part.quote
-            s, e = snippet.span(part)
-            body = part.value[len(prefix) + len(quote):len(part.value) - len(quote)]
-            segments = python_segments(body, "r" in prefix.lower(), fstring=False)
-            if segments is not None:
-                out.append(Piece(s + len(prefix) + len(quote), e - len(quote), segments, group, prefix + quote))
-        elif isinstance(part, cst.FormattedString):
-            raw = "r" in part.prefix.lower()
-            for text_part in part.parts:
-                if isinstance(text_part, cst.FormattedStringText):
-                    s, e = snippet.span(text_part)
-                    segments = python_segments(text_part.value, raw, fstring=True)
-                    if segments is not None:
-                        out.append(Piece(s, e, segments, group))
-    return out
-
-
 def _string_pieces(file: PyFile, findings: list[Finding], registrations) -> list[Piece]:
-    lines = set()
-    for f in findings:
-        found = registration_text(f, registrations) if f.rule == "MCP201" else None
-        if found is not None:
-            lines.add(found[1])
+    from .snippets import string_pieces
+
+    lines = {line for f in findings if f.rule == "MCP201" for _, line in registration_texts(f, registrations)}
     if not lines:
         return []
     out: list[Piece] = []
     for node in _string_expressions(file.tree):
         if any(node.lineno <= line <= node.end_lineno for line in lines):
-            out.extend(_pieces(file, node))
+            out.extend(string_pieces(file, node))
     return out
 
 
@@ -230,9 +168,6 @@ def python_fixes(path: str, text: str, findings: list[Finding], registrations) -
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}  # a file with a syntax error gets no fix
     file = PyFile(path, text, tree)
-    from .shell_list import shell_fix
-    from .yaml_load import yaml_fix
-
     pieces = _string_pieces(file, findings, registrations)
     out: dict[int, Fix] = {}
     for k, f in enumerate(findings):
@@ -241,45 +176,14 @@ def python_fixes(path: str, text: str, findings: list[Finding], registrations) -
             fix = invisible_fix(path, file.table, pieces, f, registrations)
         else:
             loc = f.location
+            call = file.call_at(loc.line, loc.col)
+            if call is None or (f.rule != "MCP107" and not (call.args and isinstance(call.args[0], (ast.List, ast.Tuple)))):
+                continue  # only a command list can lose its shell: nothing to parse with libcst
+            from .snippets import call_fix
+
             start = file.table.offset(loc.line, loc.col - 1)
             end = file.table.offset(loc.end_line, loc.end_col - 1)
-            snippet = file.snippet(start, end)
-            if snippet is not None and isinstance(snippet.node, cst.Call):
-                fix = yaml_fix(snippet) if f.rule == "MCP107" else shell_fix(snippet)
+            fix = call_fix(file, start, end, f.rule)
         if fix is not None:
             out[k] = fix
     return out
-
-
-def remove_argument(snippet: Snippet, at: int):
-    """The edit that removes argument ``at`` of the snippet's call, or None when that would delete a comment.
-
-    An argument on a line of its own loses the line (a comment after it stays on that line); otherwise
-    the last argument goes from the end of the one before it, and any other up to the next argument."""
-    file, args = snippet.file, list(snippet.node.args)
-    table = file.table
-    text, base = table.text, table.base
-    start, _ = snippet.span(args[at])
-    _, end = snippet.span(args[at].value)
-    after = end - base
-    while after < len(text) and text[after] in " \t":
-        after += 1
-    if after < len(text) and text[after] == ",":
-        after += 1
-    line_start = text.rfind("\n", 0, start - base) + 1
-    line_end = len(text) if text.find("\n", after) < 0 else text.find("\n", after)
-    rest = text[after:line_end].strip()
-    if not text[line_start:start - base].strip() and at > 0 and (not rest or rest.startswith("#")):
-        if not rest:  # the whole line goes
-            return table.edit(file.path, base + line_start, base + min(line_end + 1, len(text)), "")
-        return table.edit(file.path, start, base + after + (len(text[after:line_end]) -
-                                                            len(text[after:line_end].lstrip())), "")
-    if at == len(args) - 1 and at > 0:
-        _, start = snippet.span(args[at - 1].value)
-    elif at < len(args) - 1:
-        end, _ = snippet.span(args[at + 1])
-    else:
-        return None
-    if "#" in text[start - base:end - base]:
-        return None
-    return table.edit(file.path, start, end, "")

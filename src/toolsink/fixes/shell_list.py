@@ -17,6 +17,7 @@ import re
 import libcst as cst
 
 from ..findings import Fix
+from .snippets import remove_argument, resolve
 
 KIND = "drop-shell"
 
@@ -38,7 +39,7 @@ def _constant(node: cst.BaseExpression) -> str | None:
 def shell_fix(snippet) -> Fix | None:
     call = snippet.node
     file = snippet.file
-    if file.resolve(call.func) not in _CALLEES:
+    if resolve(file, call.func) not in _CALLEES:
         return None
     args = list(call.args)
     if not args or args[0].keyword is not None or args[0].star:
@@ -63,8 +64,6 @@ def shell_fix(snippet) -> Fix | None:
     value = args[at].value
     if not (isinstance(value, cst.Name) and value.value == "True"):
         return None
-    from .python import remove_argument
-
     edit = remove_argument(snippet, at)
     if edit is None:
         return None  # it would delete a comment

@@ -13,6 +13,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..findings import Fix
+from .snippets import remove_argument, resolve
 
 KIND = "yaml-safe-load"
 
@@ -36,7 +37,7 @@ def _loader_arg(snippet, call: cst.Call) -> tuple[int | None, bool]:
     loader = args[1]
     if loader.keyword is not None and loader.keyword.value != "Loader":
         return None, False
-    if snippet.file.resolve(loader.value) not in _UNSAFE_LOADERS:
+    if resolve(snippet.file, loader.value) not in _UNSAFE_LOADERS:
         return None, False
     return 1, True
 
@@ -44,7 +45,7 @@ def _loader_arg(snippet, call: cst.Call) -> tuple[int | None, bool]:
 def yaml_fix(snippet) -> Fix | None:
     call = snippet.node
     file = snippet.file
-    target = _TARGET.get(file.resolve(call.func) or "")
+    target = _TARGET.get(resolve(file, call.func) or "")
     if target is None:
         return None
     at, ok = _loader_arg(snippet, call)
@@ -70,8 +71,6 @@ def yaml_fix(snippet) -> Fix | None:
             end = file.char_offset(last.end_lineno, last.end_col_offset)
             edits.append(table.edit(path, end, end, f", {target}"))
     if at is not None:  # drop the Loader argument
-        from .python import remove_argument
-
         edit = remove_argument(snippet, at)
         if edit is None:
             return None  # it would delete a comment
