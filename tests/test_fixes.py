@@ -207,3 +207,83 @@ def test_hidden_positions_match_what_mcp201_reports():
     assert [text[p] for p in positions] == ["\u200b", "\U000E0041", "\U000E0042", "\u202e"]
     assert len(hidden_unicode(text)) == 3  # zero-width, tags, bidi: the same characters, by kind
     assert hidden_positions("Family \U0001F468\u200d\U0001F469") == []
+
+
+LOOKALIKES = '''"""Calls that look fixable but are not certainly what the fix assumes."""
+import subprocess
+import yaml
+from yaml import load
+
+from mcp.server.fastmcp import FastMCP
+
+app = FastMCP("lookalikes")
+USE_SHELL = True
+
+
+def safe_load(blob):
+    return blob
+
+
+@app.tool()
+def listing(folder: str) -> str:
+    """List a folder, shell chosen elsewhere."""
+    return subprocess.check_output(["ls", folder], shell=USE_SHELL, text=True)
+
+
+@app.tool()
+def star(folder: str) -> str:
+    """List with extra arguments spliced in."""
+    extra = ["-la"]
+    return subprocess.check_output(["ls", *extra, folder], shell=True, text=True)
+
+
+@app.tool()
+def redirect(folder: str) -> str:
+    """A constant element holding shell syntax."""
+    return subprocess.check_output(["ls", folder, ">", "/tmp/out"], shell=True, text=True)
+
+
+@app.tool()
+def parse(doc: str) -> dict:
+    """`safe_load` here is our own function, not PyYAML's."""
+    return load(doc)
+'''
+
+
+def test_lookalikes_get_no_fix(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "server.py").write_text(LOOKALIKES, encoding="utf-8")
+    got = findings(capsys, "server.py")
+    assert {(f["rule"], f["entry"]) for f in got} >= {("MCP107", "tool parse"), ("MCP108", "tool star")}
+    done = run("server.py", "--diff")
+    assert done.returncode == 0 and done.stdout == b"", done.stdout.decode()
+
+
+def test_rebound_module_name_gets_no_fix(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    text = (DATA / "yaml_server.py").read_text(encoding="utf-8") + "\n\ndef reset():\n    global yaml\n    yaml = None\n"
+    (tmp_path / "server.py").write_text(text, encoding="utf-8")
+    done = run("server.py", "--diff")
+    # `yaml` is rebound, so only the call through `pyyaml` stays fixable (`load(doc, yaml.Loader)` names
+    # its loader through `yaml` too)
+    assert done.returncode == 1
+    diff = done.stdout.decode("utf-8")
+    assert "+    return yaml.safe_load(doc)" not in diff and "+    return safe_load(doc)" not in diff
+    assert "+    return list(pyyaml.safe_load_all(" in diff
+
+
+def test_typescript_syntax_error_gets_no_fix(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = (DATA / "hidden_server.ts").read_text(encoding="utf-8") + "\nconst broken = ;\n"
+    (tmp_path / "server.ts").write_text(text, encoding="utf-8")
+    done = run("server.ts", "--diff")
+    assert done.returncode == 0 and done.stdout == b""
+
+
+def test_json_carries_the_fix(project, capsys):
+    got = findings(capsys, "yaml_server.py")
+    plain = next(f for f in got if f["entry"] == "tool parse_plain")
+    assert plain["fix"] == {"kind": "yaml-safe-load", "message": "Use `yaml.safe_load`", "edits": [
+        {"location": {"path": "yaml_server.py", "line": 22, "column": 17, "end_line": 22, "end_column": 21},
+         "content": "safe_load"}]}
+    assert next(f for f in got if f["entry"] == "tool parse_custom")["fix"] is None
