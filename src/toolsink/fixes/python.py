@@ -17,6 +17,7 @@ import ast
 import warnings
 
 from ..findings import Finding, Fix
+from ..metadata.hidden import hidden_positions
 from .invisible import invisible_fix, registration_texts
 from .literals import Piece
 from .text import LineTable
@@ -146,39 +147,69 @@ def _string_expressions(tree: ast.Module):
         stack.extend(ast.iter_child_nodes(node))
 
 
-def _string_pieces(file: PyFile, findings: list[Finding], registrations) -> list[Piece]:
-    from .snippets import string_pieces
+def _hides(node: ast.expr) -> bool:
+    """The string expression's literal text holds characters MCP201 reports (checked before libcst)."""
+    if isinstance(node, ast.Constant):
+        return bool(hidden_positions(node.value))
+    return any(isinstance(v, ast.Constant) and isinstance(v.value, str) and hidden_positions(v.value)
+               for v in node.values)
 
+
+def _string_pieces(file: PyFile, findings: list[Finding], registrations) -> list[Piece]:
     lines = {line for f in findings if f.rule == "MCP201" for _, line in registration_texts(f, registrations)}
     if not lines:
         return []
+    from .snippets import string_pieces
+
     out: list[Piece] = []
     for node in _string_expressions(file.tree):
-        if any(node.lineno <= line <= node.end_lineno for line in lines):
+        if any(node.lineno <= line <= node.end_lineno for line in lines) and _hides(node):
             out.extend(string_pieces(file, node))
     return out
 
 
-def python_fixes(path: str, text: str, findings: list[Finding], registrations) -> dict[int, Fix]:
-    """Fixes for ``findings`` (all in ``path``) by their index in the list."""
+def _parse(source: str, path: str, mode: str = "exec"):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse(text[1:] if text.startswith("\ufeff") else text, path)
+            return ast.parse(source, path, mode=mode)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _list_command(table: LineTable, loc, path: str) -> bool:
+    """The call at ``loc`` has a list or tuple literal as its first argument (only such a command can lose
+    ``shell=True``). The call alone is parsed: most shell findings are string commands, and parsing the
+    whole file for them cost as much as the scan on a 500 kB file."""
+    start = table.offset(loc.line, loc.col - 1) - table.base
+    end = table.offset(loc.end_line, loc.end_col - 1) - table.base
+    tree = _parse("(" + table.text[start:end] + ")", path, "eval")
+    call = tree.body if tree is not None else None
+    return isinstance(call, ast.Call) and bool(call.args) and isinstance(call.args[0], (ast.List, ast.Tuple))
+
+
+def python_fixes(path: str, text: str, findings: list[Finding], registrations) -> dict[int, Fix]:
+    """Fixes for ``findings`` (all in ``path``) by their index in the list."""
+    base = 1 if text.startswith("\ufeff") else 0
+    table = LineTable(text[base:], base)
+    wanted = [k for k, f in enumerate(findings)
+              if f.rule in ("MCP201", "MCP107") or _list_command(table, f.location, path)]
+    if not wanted:
+        return {}
+    tree = _parse(text[base:], path)
+    if tree is None:
         return {}  # a file with a syntax error gets no fix
     file = PyFile(path, text, tree)
-    pieces = _string_pieces(file, findings, registrations)
+    pieces = _string_pieces(file, [findings[k] for k in wanted], registrations)
     out: dict[int, Fix] = {}
-    for k, f in enumerate(findings):
-        fix = None
+    for k in wanted:
+        f = findings[k]
         if f.rule == "MCP201":
             fix = invisible_fix(path, file.table, pieces, f, registrations)
         else:
             loc = f.location
-            call = file.call_at(loc.line, loc.col)
-            if call is None or (f.rule != "MCP107" and not (call.args and isinstance(call.args[0], (ast.List, ast.Tuple)))):
-                continue  # only a command list can lose its shell: nothing to parse with libcst
+            if file.call_at(loc.line, loc.col) is None:
+                continue  # the finding is not at a call of this file as Python parses it
             from .snippets import call_fix
 
             start = file.table.offset(loc.line, loc.col - 1)
