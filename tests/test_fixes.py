@@ -158,6 +158,10 @@ def test_sarif_fixes_are_valid_and_reproduce_the_fix(project, capsys):
     main(["scan", ".", "--format", "sarif"])
     log = json.loads(capsys.readouterr().out)
     jsonschema.Draft7Validator(SCHEMA).validate(log)
+    rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert "Fix: `toolsink scan --fix` rewrites PyYAML's `yaml.load(x)`" in rules["MCP107"]["help"]["text"]
+    assert "**Fix:** `toolsink scan --fix` removes the reported invisible" in rules["MCP201"]["help"]["markdown"]
+    assert "Fix:" not in rules["MCP103"]["help"]["text"]
     results = log["runs"][0]["results"]
     with_fix = [r for r in results if r.get("fixes")]
     assert len(with_fix) == 13

@@ -257,6 +257,8 @@ def help_text(rule: Rule) -> str:
     docs = rule.docs
     parts = [docs.what.strip(), "Why is this bad?\n" + docs.why.strip(), "Example:\n" + docs.example.rstrip(),
              "Use instead:\n" + docs.use_instead.rstrip()]
+    if docs.fix:
+        parts.append("Fix: " + " ".join(docs.fix.split()))
     if docs.references:
         parts.append("References:\n" + "\n".join(f"- {ref}" for ref in docs.references))
     return "\n\n".join(parts) + "\n"
