@@ -211,23 +211,18 @@ def _scan(args) -> int:
     from .scan import scan
 
     progress = _progress if sys.stderr.isatty() and not args.quiet and not os.environ.get("CI") else None
+    # The CLI owns its process: keep the raised GC thresholds and freeze the result graph, so reporting
+    # never rescans it (see :func:`run` for the exit).
+    analysis = scan([args.project_root, *paths] if args.project_root else paths, config, root=root,
+                    overrides=overrides, progress=progress, restore_gc=False)
+    import gc
 
-    def run_scan():
-        # The CLI owns its process: keep the raised GC thresholds and freeze the result graph, so reporting
-        # never rescans it (see :func:`run` for the exit).
-        analysis = scan([args.project_root, *paths] if args.project_root else paths, config, root=root,
-                        overrides=overrides, progress=progress, restore_gc=False)
-        import gc
+    gc.freeze()
+    result = analysis.result
+    if args.project_root:  # pre-commit: the repository is indexed, the named files reported
+        from .integrations import restrict
 
-        gc.freeze()
-        result = analysis.result
-        if args.project_root:  # pre-commit: the repository is indexed, the named files reported
-            from .integrations import restrict
-
-            restrict(result, paths, root)
-        return result
-
-    result = run_scan()
+        restrict(result, paths, root)
     from .rules import load_rules
 
     rules = load_rules(tuple(str(d) for d in config.rules_dirs))
@@ -239,18 +234,15 @@ def _scan(args) -> int:
         result.findings = filter_baseline(args.baseline, result.findings)
     from .fixes import attach_fixes
 
-    attach_fixes(result)
+    attach_fixes(result)  # `[*]` marks, SARIF/JSON fixes
     fixed_note = ""
-    if args.fix or args.diff:
-        from .fixes.cli import apply_fixes
+    if args.fix or args.diff:  # docs/fixes.md
+        from .fixes.cli import apply_fixes, rescan
 
         code, fixed_note = apply_fixes(args, result)
         if args.diff or code == EXIT_ERROR:
             return code
-        result = run_scan()  # report what remains
-        if args.baseline:
-            result.findings = filter_baseline(args.baseline, result.findings)
-        attach_fixes(result)
+        result = rescan(args, paths, config, root)  # report what remains
     output = statistics(result, rules) if args.statistics else FORMATS[args.format](result, rules, **options)
     if fixed_note:
         fixed_note = fixed_note.format(remaining=len(result.findings))

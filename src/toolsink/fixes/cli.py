@@ -32,3 +32,22 @@ def apply_fixes(args, result) -> tuple[int, str]:
         print("\n".join(f"toolsink: error: {e}" for e in errors), file=sys.stderr)
         return 2, ""
     return 0, f"Fixed {_n(changes.fixed)} ({{remaining}} remaining)"
+
+
+def rescan(args, paths: list[str], config, root: str):
+    """The scan after ``--fix`` wrote its files, as the CLI's first one (project root, baseline), with the
+    fixes that remain attached."""
+    from ..baseline import filter_baseline
+    from ..scan import scan
+    from . import attach_fixes
+
+    result = scan([args.project_root, *paths] if args.project_root else paths, config, root=root,
+                  restore_gc=False).result
+    if args.project_root:
+        from ..integrations import restrict
+
+        restrict(result, paths, root)
+    if args.baseline:
+        result.findings = filter_baseline(args.baseline, result.findings)
+    attach_fixes(result)
+    return result
