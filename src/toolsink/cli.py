@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     scan.add_argument("--statistics", action="store_true",
                       help="print the number of findings per rule and the registrations per file, not the findings")
+    scan.add_argument("--fix", action="store_true",
+                      help="apply the safe fixes (findings marked [*]), then report what remains (docs/fixes.md)")
+    scan.add_argument("--diff", action="store_true",
+                      help="print the safe fixes as a unified diff, write nothing; exit 1 when there are any")
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     scan.add_argument("--cache-dir", metavar="DIR", help="result cache directory (default: ROOT/.toolsink_cache)")
 
@@ -180,6 +184,9 @@ def _scan(args) -> int:
         overrides = {args.stdin_filename: data}
         if not named:
             paths, args.project_root = _stdin_paths(args.stdin_filename, args.project_root)
+    if overrides and (args.fix or args.diff):
+        print("toolsink: error: --fix and --diff work on files, not on standard input", file=sys.stderr)
+        return EXIT_ERROR
     missing = [p for p in paths if not os.path.lexists(p)] if not args.stdin_filename else []
     root = args.root or args.project_root or default_root(paths if not missing or len(missing) < len(paths) else ["."])
     config = load_config(root, explicit=args.config)
@@ -202,7 +209,8 @@ def _scan(args) -> int:
     options = {"category": args.sarif_category, "version": __version__, "quiet": args.quiet,
                "color": use_color(args.color, args.output is None and sys.stdout.isatty())}
     cached = None
-    if not (args.no_cache or overrides or args.write_baseline or os.environ.get("TOOLSINK_NO_CACHE")):
+    if not (args.no_cache or overrides or args.write_baseline or args.fix or args.diff
+            or os.environ.get("TOOLSINK_NO_CACHE")):
         from . import cache
 
         key_options = {k: v for k, v in sorted(vars(args).items()) if k not in ("output", "debug", "no_cache")}
@@ -254,7 +262,24 @@ def _scan(args) -> int:
         return EXIT_OK
     if args.baseline:
         result.findings = filter_baseline(args.baseline, result.findings)
+    from .fixes import attach_fixes
+
+    attach_fixes(result)  # `[*]` marks, SARIF/JSON fixes
+    fixed_note = ""
+    if args.fix or args.diff:  # docs/fixes.md
+        from .fixes.cli import apply_fixes, rescan
+
+        code, fixed_note = apply_fixes(args, result)
+        if args.diff or code == EXIT_ERROR:
+            return code
+        result = rescan(args, paths, config, root)  # report what remains
     output = statistics(result, rules) if args.statistics else FORMATS[args.format](result, rules, **options)
+    if fixed_note:
+        fixed_note = fixed_note.format(remaining=len(result.findings))
+        if args.format in ("text", "concise") and not args.output:
+            output += fixed_note + "\n"
+        else:
+            print(f"toolsink: {fixed_note}", file=sys.stderr)
     failed = _emit(args, output)
     if failed:
         return failed

@@ -4,6 +4,9 @@ A :class:`Finding` names the rule, the entry point (tool/resource/prompt) and th
 the sink, and the trace between them. Its fingerprint is built from what the finding *is* (rule, file,
 entry point, argument, sink callee, the sink's line text with whitespace folded) and never from line
 numbers, so it survives code moving (the way Semgrep's match-based ids do).
+
+A finding may carry a :class:`Fix` (computed by :mod:`toolsink.fixes` after the scan): the edits that make
+the finding go away without judgement, which ``toolsink scan --fix`` applies and ``--diff`` shows.
 """
 
 from __future__ import annotations
@@ -31,6 +34,26 @@ class TraceStep:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the characters ``start:end`` of the file's text (also given as ``location``) with ``text``."""
+
+    location: Location  # the replaced region; end_col is exclusive
+    start: int  # offsets into the decoded text of the file
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A safe edit: its ``kind`` (``yaml-safe-load``, ``remove-invisible``, ``drop-shell``), a one-line
+    description, and the edits, all in the finding's file."""
+
+    kind: str
+    message: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str  # "MCP101"
     name: str  # rule name, "tool-argument-to-shell"
@@ -44,6 +67,7 @@ class Finding:
     notes: tuple[str, ...] = ()  # why a guard did not count, ...
     snippet: str = ""  # the sink line, stripped
     extra: tuple[tuple[str, str], ...] = field(default=())
+    fix: Fix | None = None  # never part of the fingerprint
 
     @property
     def fingerprint(self) -> str:

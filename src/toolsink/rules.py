@@ -36,6 +36,7 @@ class RuleDocs:
     example: str
     use_instead: str
     references: tuple[str, ...] = ()
+    fix: str = ""  # what `toolsink scan --fix` does for this rule (docs/fixes.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,8 @@ class Rule:
         parts += [d.what.strip(), "", "### Why is this bad?", "", d.why.strip()]
         parts += ["", "### Example", "", "```", d.example.rstrip(), "```"]
         parts += ["", "### Use instead", "", "```", d.use_instead.rstrip(), "```"]
+        if d.fix:
+            parts += ["", f"**Fix:** {' '.join(d.fix.split())}"]
         if d.references:
             parts += ["", "### References", ""] + [f"- <{r}>" for r in d.references]
         if self.cwe:
@@ -163,7 +166,7 @@ def _rule_from(data: dict, path: Path) -> Rule:
         message=data["message"],
         docs=RuleDocs(
             what=docs["what"], why=docs["why"], example=docs["example"], use_instead=docs["use_instead"],
-            references=tuple(docs.get("references", ())),
+            references=tuple(docs.get("references", ())), fix=docs.get("fix", ""),
         ),
         sources=tuple(taint.get("sources", ())),
         sinks=tuple(taint.get("sinks", ())),

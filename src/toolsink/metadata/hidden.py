@@ -114,8 +114,7 @@ def _decode_variation_bytes(chars: str) -> str | None:
     return text if mostly_text(text) else None
 
 
-def hidden_unicode(text: str) -> list[TextIssue]:
-    """MCP201 issues for ``text``: one per kind of hidden character, each counting and locating them."""
+def _hidden_by_kind(text: str) -> dict[str, list[int]]:
     rtl = _has_rtl(text)
     found: dict[str, list[int]] = {}
     for i in range(len(text)):
@@ -124,8 +123,13 @@ def hidden_unicode(text: str) -> list[TextIssue]:
         kind = hidden_kind(text, i, rtl)
         if kind:
             found.setdefault(kind, []).append(i)
+    return found
+
+
+def hidden_unicode(text: str) -> list[TextIssue]:
+    """MCP201 issues for ``text``: one per kind of hidden character, each counting and locating them."""
     issues = []
-    for kind, positions in found.items():
+    for kind, positions in _hidden_by_kind(text).items():
         if kind == "tag":
             issues.extend(_tag_issues(text, positions))
         elif kind == "variation":
@@ -133,6 +137,18 @@ def hidden_unicode(text: str) -> list[TextIssue]:
         else:
             issues.append(_hidden_issue(text, kind, positions))
     return issues
+
+
+def hidden_positions(text: str) -> list[int]:
+    """The offsets of every character that :func:`hidden_unicode` reports (what ``--fix`` removes)."""
+    out: list[int] = []
+    for kind, positions in _hidden_by_kind(text).items():
+        if kind == "tag":
+            out.extend(p for start, end in _runs(positions) if not _is_flag(text, start, end)
+                       for p in range(start, end))
+        else:
+            out.extend(positions)
+    return sorted(out)
 
 
 def _runs(positions: list[int]) -> list[tuple[int, int]]:
@@ -145,15 +161,19 @@ def _runs(positions: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
+def _is_flag(text: str, start: int, end: int) -> bool:
+    """A subdivision flag: black flag U+1F3F4 + lowercase tag letters/digits + cancel tag U+E007F."""
+    run = text[start:end]
+    return bool(start) and ord(text[start - 1]) == 0x1F3F4 and ord(run[-1]) == 0xE007F and all(
+        0xE0030 <= ord(c) <= 0xE0039 or 0xE0061 <= ord(c) <= 0xE007A for c in run[:-1]
+    )
+
 
 def _tag_issues(text: str, positions: list[int]) -> list[TextIssue]:
     issues = []
     for start, end in _runs(positions):
         run = text[start:end]
-        # A subdivision flag: black flag U+1F3F4 + lowercase tag letters/digits + cancel tag U+E007F.
-        if start and ord(text[start - 1]) == 0x1F3F4 and ord(run[-1]) == 0xE007F and all(
-            0xE0030 <= ord(c) <= 0xE0039 or 0xE0061 <= ord(c) <= 0xE007A for c in run[:-1]
-        ):
+        if _is_flag(text, start, end):
             continue
         message = _decode_tags(run).strip()
         detail = f"{end - start} Unicode tag character(s) U+E0000..U+E007F at offset {start}"

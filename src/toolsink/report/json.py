@@ -1,7 +1,7 @@
 """JSON output: a documented, stable schema (``docs/json-format.md``, ``src/toolsink/schema/report.schema.json``).
 
-Top level: ``version`` (of this format), ``tool``, ``root``, ``summary``, ``findings``, ``registrations``
-and ``diagnostics``. Lines and columns are 1-based; columns count Unicode code points.
+Top level: ``version`` (of this format), ``tool``, ``root``, ``summary``, ``findings`` (each with its
+``--fix`` edits in ``fix``, or null), ``registrations`` and ``diagnostics``. Lines and columns are 1-based; columns count Unicode code points.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ FORMAT_VERSION = 1
 def _loc(loc: Location) -> dict:
     return {"path": loc.path, "line": loc.line, "column": loc.col, "end_line": loc.end_line,
             "end_column": loc.end_col}
+
+
+def _fix(fix) -> dict:
+    return {"kind": fix.kind, "message": fix.message,
+            "edits": [{"location": _loc(e.location), "content": e.text} for e in fix.edits]}
 
 
 def _jsonable(value):
@@ -47,6 +52,7 @@ def data(result: ScanResult, rules: dict[str, Rule], version: str = "") -> dict:
                 "cwe": list(rules[f.rule].cwe) if f.rule in rules else [],
                 "trace": [{"kind": s.kind, "message": s.message, "location": _loc(s.location)} for s in f.trace],
                 "notes": list(f.notes), "fingerprint": f.fingerprint,
+                "fix": _fix(f.fix) if f.fix is not None else None,
             }
             for f in result.findings
         ],

@@ -3,7 +3,7 @@
 This module owns the mapping from a :class:`~toolsink.result.ScanResult` to one SARIF log with one run:
 the rule catalogue (every rule declared, with help, tags, ``security-severity`` and ``precision``), one
 result per finding (relative URI, 1-based region, the source as a related location, the trace as a code
-flow, a line-independent partial fingerprint), diagnostics as tool execution notifications, and the
+flow, a line-independent partial fingerprint, the ``--fix`` edits as ``fixes``), diagnostics as tool execution notifications, and the
 truncation that keeps a log within GitHub's upload limits. ``docs/sarif.md`` describes the mapping.
 
 The document is built from the ``sarif-om`` object model and serialized through each attrs field's
@@ -25,7 +25,7 @@ from urllib.parse import quote
 import attr
 import sarif_om as om
 
-from ..findings import Finding, Location, TraceStep
+from ..findings import Finding, Fix, Location, TraceStep
 from ..ir import Diagnostic
 from ..result import ScanResult
 from ..rules import Rule
@@ -257,6 +257,8 @@ def help_text(rule: Rule) -> str:
     docs = rule.docs
     parts = [docs.what.strip(), "Why is this bad?\n" + docs.why.strip(), "Example:\n" + docs.example.rstrip(),
              "Use instead:\n" + docs.use_instead.rstrip()]
+    if docs.fix:
+        parts.append("Fix: " + " ".join(docs.fix.split()))
     if docs.references:
         parts.append("References:\n" + "\n".join(f"- {ref}" for ref in docs.references))
     return "\n\n".join(parts) + "\n"
@@ -315,12 +317,28 @@ def _result(finding: Finding, fingerprint: str, rule_index: int | None, truncati
         related_locations=related,
         code_flows=[_code_flow(finding, truncations)] if finding.trace else None,
         partial_fingerprints={FINGERPRINT_KEY: fingerprint},
+        fixes=[_fix(finding.fix)] if finding.fix is not None else None,
         properties=ResultProperties(
             entry=finding.entry or None,
             argument=finding.argument or None,
             sink=finding.sink or None,
             notes=list(finding.notes) or None,
         ),
+    )
+
+
+def _fix(fix: Fix) -> om.Fix:
+    """A SARIF ``fix``: the edits of ``toolsink scan --fix`` as replacements (all in the finding's file)."""
+    changes: dict[str, list[om.Replacement]] = {}
+    for edit in fix.edits:
+        changes.setdefault(edit.location.path, []).append(om.Replacement(
+            deleted_region=_region(edit.location),
+            inserted_content=om.ArtifactContent(text=edit.text) if edit.text else None,
+        ))
+    return om.Fix(
+        description=om.Message(text=fix.message),
+        artifact_changes=[om.ArtifactChange(artifact_location=artifact(path), replacements=replacements)
+                          for path, replacements in changes.items()],
     )
 
 

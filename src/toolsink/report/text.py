@@ -1,5 +1,6 @@
 """Text output in the style of ruff: ``path:line:col: CODE message``, a code frame at the sink, the trace
-back to the tool argument, diagnostics, and a summary line.
+back to the tool argument, diagnostics, and a summary line. ``[*]`` after the code marks a finding that
+``--fix`` fixes, and a line under the summary counts them.
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ def render(result: ScanResult, rules: dict[str, Rule], *, quiet: bool = False, c
     out: list[str] = []
     for f in result.findings:
         loc = f.location
-        head = style(f"{loc.path}:{loc.line}:{loc.col}:", "bold") + " " + style(f.rule, "red", "bold") + " " + f.message
+        mark = " " + style("[*]", "cyan") if f.fix is not None else ""
+        head = (style(f"{loc.path}:{loc.line}:{loc.col}:", "bold") + " " + style(f.rule, "red", "bold") + mark + " "
+                + f.message)
         out.append(head)
         out.extend(frame(_read_lines(result.root, loc.path, cache), f, style))
         if len(f.trace) > 1:
@@ -100,4 +103,7 @@ def render(result: ScanResult, rules: dict[str, Rule], *, quiet: bool = False, c
         if result.suppressed:
             summary += f", {result.suppressed} suppressed"
         out.append(style(summary, "bold"))
+        fixable = sum(1 for f in result.findings if f.fix is not None)
+        if fixable:
+            out.append(f"[*] {fixable} fixable with `toolsink scan --fix` (`--diff` shows the changes)")
     return "\n".join(out) + ("\n" if out else "")
