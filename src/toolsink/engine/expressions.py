@@ -209,6 +209,13 @@ def read_field(ctx, base: Value, attr: str, span: ir.Span) -> Value:
             if impls:
                 options = tuple(BoundMethod(m, base) for m in impls)
                 return Value(ref=options[0] if len(options) == 1 else Alternatives(options))
+        if method is not None and is_property(method) and not ctx.static_mode:
+            # `args.commandLine` with `get commandLine()`, `self.path` with `@property`: reading runs the getter
+            call = ir.Call(ir.Attribute(ir.Name("this", span), attr, span), (), (), span, False)
+            got = calls.apply(ctx, method, base, [], {}, call, None)
+            # a getter that reads the object's own fields: an object built from data holds that data in its
+            # fields, as a plain field read assumes below (a getter that returns a constant does not)
+            return join(got, Value(facts=base.facts)) if base.facts and got.const is NOCONST else got
         if method is not None:
             return Value(ref=BoundMethod(method, base))
         expr = ctx.engine.class_attrs(ref.cls).get(attr)
@@ -273,6 +280,15 @@ def configured(ctx, values) -> tuple[Value, ...]:
         return tuple(values)
     return tuple(replace(v, facts=tuple(f for f in v.facts if not (f.origin.owner is None and f.origin.kind in drops)))
                  for v in values)
+
+
+def is_property(fn: ir.Function) -> bool:
+    """A getter: Python ``@property``/``@cached_property``/``@functools.cached_property``, a TS ``get`` accessor."""
+    for d in fn.decorators:
+        name = d.id if isinstance(d, ir.Name) else d.attr if isinstance(d, ir.Attribute) else None
+        if name in ("property", "cached_property"):
+            return True
+    return False
 
 
 def _read_alternatives(ctx, base: Value, alts: Alternatives, attr: str, span: ir.Span) -> Value:

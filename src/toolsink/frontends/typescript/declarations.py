@@ -150,6 +150,8 @@ def class_(lw, node, bound: str | None = None) -> ir.Class:
         elif t == "method_definition":
             method_name = _member_name(lw, member.child_by_field_name("name"))
             static = has_token(member, "static")
+            if has_token(member, "get"):  # `get name() {...}`: read as a property, like Python's @property
+                waiting_decorators.append(ir.Name("property", lw.span(member)))
             fn = function(lw, member, method_of=cls, static=static, method_name=method_name,
                                decorators=tuple(waiting_decorators))
             waiting_decorators = []
