@@ -26,6 +26,8 @@ then recognised by stat (:class:`_Digests`, git's racily-clean rule) while the k
 
 from __future__ import annotations
 
+from .atomic import replace_file
+
 import hashlib
 import hmac
 import json
@@ -286,14 +288,4 @@ def _write_atomic(path: Path, blob: bytes) -> None:
     ignore = directory / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# Automatically created by toolsink.\n*\n", encoding="utf-8")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_file(path, blob, ".tmp-")

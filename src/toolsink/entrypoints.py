@@ -23,7 +23,7 @@ from .index import dotted_name
 from .models import _names, last_segment
 from .values import NOCONST, BoundMethod, Closure, Instance, Value
 from .engine import Analysis, Engine
-from .walk import expr_children, stmt_exprs, sub_bodies
+from .walk import all_exprs, stmt_exprs, sub_bodies
 
 _SDK_ROOTS: dict[int, set[str]] = {}
 _URI_VAR = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\*?\}")
@@ -446,26 +446,7 @@ def _assigns_in(body):
 
 def _all_exprs(module: ir.Module):
     """Every expression of a module, nested functions and classes included."""
-    stack = list(module.body)
-    exprs: list = []
-    while stack:
-        s = stack.pop()
-        if isinstance(s, ir.FunctionDef):
-            stack.extend(s.function.body)
-            continue
-        if isinstance(s, ir.ClassDef):
-            stack.extend(s.cls.body)
-            continue
-        exprs.extend(stmt_exprs(s))
-        for sub in sub_bodies(s):
-            stack.extend(sub)
-        while exprs:
-            e = exprs.pop()
-            yield e
-            if isinstance(e, ir.FunctionRef):
-                stack.extend(e.function.body)
-            else:
-                exprs.extend(expr_children(e))
+    return all_exprs(module.body)
 
 
 def uri_variables(uri: str) -> list[str]:

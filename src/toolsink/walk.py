@@ -94,3 +94,29 @@ def expr_children(e):
     if isinstance(e, ir.Unknown):
         return e.children
     return ()
+
+
+def all_exprs(body):
+    """Every expression under a list of statements, nested functions, classes and callbacks included."""
+    stack = list(body)
+    exprs: list = []
+    while stack:
+        s = stack.pop()
+        if isinstance(s, ir.FunctionDef):
+            stack.extend(s.function.body)
+            continue
+        if isinstance(s, ir.ClassDef):
+            stack.extend(s.cls.body)
+            continue
+        exprs.extend(stmt_exprs(s))
+        for sub in sub_bodies(s):
+            stack.extend(sub)
+        while exprs:
+            e = exprs.pop()
+            if e is None:
+                continue
+            yield e
+            if isinstance(e, ir.FunctionRef):
+                stack.extend(e.function.body)
+            else:
+                exprs.extend(expr_children(e))

@@ -21,7 +21,7 @@ from ..sources import _matches_any, entry_label, loc
 from ..engine import Analysis
 from ..engine.sinks import condition
 from .programs import programs_of
-from ..walk import expr_children, stmt_exprs, sub_bodies
+from ..walk import all_exprs, expr_children, stmt_exprs, sub_bodies
 from ..values import NOCONST
 
 # What contradicts readOnlyHint: a shell string (could do anything), an outbound request that can change
@@ -166,34 +166,7 @@ def _header_names(body) -> set[str]:
     """Request headers a module reads (lower case): ``req.headers.authorization``, ``headers["x-api-key"]``,
     ``request.headers.get("Authorization")``, ``req.header("Authorization")``."""
     out: set[str] = set()
-    stack = list(body)
-    exprs: list = []
-    while stack:
-        s = stack.pop()
-        if isinstance(s, ir.FunctionDef):
-            stack.extend(s.function.body)
-            continue
-        if isinstance(s, ir.ClassDef):
-            stack.extend(s.cls.body)
-            continue
-        exprs.extend(stmt_exprs(s))
-        for sub in sub_bodies(s):
-            stack.extend(sub)
-    while exprs:
-        x = exprs.pop()
-        if x is None:
-            continue
-        if isinstance(x, ir.FunctionRef):
-            stack = list(x.function.body)
-            while stack:  # a handler passed as a callback: its statements too
-                s = stack.pop()
-                if isinstance(s, ir.FunctionDef):
-                    stack.extend(s.function.body)
-                    continue
-                exprs.extend(stmt_exprs(s))
-                for sub in sub_bodies(s):
-                    stack.extend(sub)
-            continue
+    for x in all_exprs(body):
         if isinstance(x, ir.Attribute) and _is_headers(x.value):
             out.add(x.attr.lower())
         elif isinstance(x, ir.Subscript) and _is_headers(x.value) and isinstance(x.index, ir.Literal):
@@ -202,7 +175,6 @@ def _header_names(body) -> set[str]:
               and isinstance(x.args[0], ir.Literal) and isinstance(x.args[0].value, str)
               and (x.func.attr == "get" and _is_headers(x.func.value) or x.func.attr == "header")):
             out.add(x.args[0].value.lower())
-        exprs.extend(c for c in expr_children(x) if c is not None)
     return out
 
 

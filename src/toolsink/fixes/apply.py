@@ -5,9 +5,10 @@ write files atomically, and render ``--diff``.
 
 from __future__ import annotations
 
+from ..atomic import replace_file
+
 import difflib
 import os
-import tempfile
 from dataclasses import dataclass, field
 
 from ..discover import language_of
@@ -84,20 +85,7 @@ def plan(result: ScanResult) -> Changes:
 
 def write_atomic(path: str, text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8, line endings as in ``text``), keeping its permissions."""
-    directory = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode
-    fd, tmp = tempfile.mkstemp(prefix=".toolsink-fix-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-        os.chmod(tmp, mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_file(path, text.encode("utf-8"), ".toolsink-fix-", os.stat(path).st_mode)
 
 
 def write(root: str, changes: Changes) -> list[str]:
