@@ -48,6 +48,7 @@ class Entry:
     schema: ir.Expr | None = None
     config: ir.Expr | None = None
     arms: tuple = ()  # ((line, col) of an if/switch, arm index) for each branch the registration sits in
+    schema_absent: bool = False  # the registration is written without an input schema (not merely unresolved)
 
 
 def _match_any(name: str | None, patterns) -> bool:
@@ -418,7 +419,24 @@ class EntryFinder:
             row["entry"], name or (handler.name if handler else "?"), row["id"], self.module, span, handler, row,
             call, description or "", dline, title or "", annotations,
             self._locate(row["schema"], call, fn) if "schema" in row else None, arms=tuple(self._arms),
+            schema_absent="schema" in row and _schema_absent(row["schema"], call),
         ))
+
+
+def _schema_absent(loc, call: ir.Call | None) -> bool:
+    """Whether the registration call is written without the schema its row looks for: only strings and the
+    handler where an object is looked for (``server.tool("name", "text", handler)``), or an object literal
+    without that property and without spreads (``registerTool("name", {description}, handler)``)."""
+    if call is None or not isinstance(loc, dict) or "kwarg" in loc:
+        return False
+    a = loc.get("arg")
+    if a == "first-object":
+        return all(isinstance(x, (ir.Literal, ir.StrBuild, ir.FunctionRef)) for x in call.args[1:])
+    if isinstance(a, int) and "property" in loc and a < len(call.args):
+        obj = call.args[a]
+        return (isinstance(obj, ir.Container) and obj.kind == "dict"
+                and all(isinstance(k, ir.Literal) and k.value != loc["property"] for k, _ in obj.entries))
+    return False
 
 
 def _property(expr: ir.Expr, key: str, finder: EntryFinder, fn) -> ir.Expr | None:

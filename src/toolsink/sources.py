@@ -74,7 +74,7 @@ def _is_sdk_context(entry: Entry, fn: ir.Function, index: int) -> bool:
     """A handler parameter the SDK fills with its request context (``(args, extra) => ...``): from the row's
     ``context_from`` on, or from ``context_without_schema`` on when the registration declares no schema."""
     start = entry.row.get("context_from")
-    if entry.schema is None and "context_without_schema" in entry.row:
+    if entry.schema_absent and "context_without_schema" in entry.row:
         start = entry.row["context_without_schema"]  # server.tool(name, handler): the handler gets only `extra`
     return start is not None and index >= _param_index(fn, start)
 
