@@ -237,7 +237,7 @@ METHOD = [
     "guarded look-alikes and gave 11 results on safe servers. A second session then added, from this page's "
     "false alarms, containment callbacks of several statements, roots equal to the separator or given one by a "
     "substitution, temporary folders the server made, a mapping callback's results, joins onto the home folder, "
-    "array item schemas and SQL composition objects; before it (commit 12159de) toolsink found 116/132 flows, "
+    "array item schemas, SQL composition objects, code run by way of a file and class getters; before it (commit 12159de) toolsink found 116/132 flows, "
     "flagged 19/60 guarded look-alikes and gave 11 results on safe servers.",
 ]
 
