@@ -235,3 +235,18 @@ def test_package_marker_at_the_top_of_the_scan(project, expected):
     lines = done.stdout.decode().splitlines()
     assert [line for line in lines if line.startswith("server.py:")] == expected
     assert [line[len("sub/"):] for line in lines if line.startswith("sub/server.py:")] == expected
+
+
+def test_an_output_encoding_that_cannot_show_every_character_is_not_an_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import FIXTURES
+
+    env = dict(os.environ, PYTHONIOENCODING="latin-1")
+    run = subprocess.run([sys.executable, "-m", "toolsink", "scan", str(FIXTURES), "--no-cache", "-f", "text"],
+                         capture_output=True, env=env, cwd=tmp_path)
+    assert run.returncode == 1, run.stderr.decode("latin-1")
+    assert b"internal error" not in run.stderr
+    assert b"MCP101" in run.stdout and b"\\u2026" in run.stdout  # the ellipsis, escaped

@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -407,6 +408,18 @@ def _exit_code(args, config, result) -> int:
     if fails and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _tolerant_streams() -> None:
+    """A terminal or pipe whose encoding cannot show every character (``PYTHONIOENCODING=latin-1``, a legacy
+    Windows console) gets escapes for those characters instead of ending the run with an encoding error."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a stream that cannot change: leave it
+                pass
 
 
 def run() -> None:  # pragma: no cover - the console-script entry point; tests call main()
