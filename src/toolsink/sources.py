@@ -335,7 +335,10 @@ class FindingBuilder:
         out: list[Finding] = []
         if not kinds:
             return out
-        handlers = [e for e in entries if e.handler is not None]
+        by_file: dict[str, list[Entry]] = {}  # handlers by the file they are in (a flow only concerns its own)
+        for e in entries:
+            if e.handler is not None:
+                by_file.setdefault(e.module.path, []).append(e)
         for module in server_modules(self.project, entries):
             label = f"Set-up code of `{module.path.rsplit('/', 1)[-1]}`"
             for flow in setup_flows(self.engine, module, kinds):
@@ -345,10 +348,9 @@ class FindingBuilder:
                     continue
                 if _replaced(rule, flow) or rule.skip_paths and _matches_any(rule.skip_paths, flow.file, origin.file):
                     continue
-                if any(self._from_argument(e, origin, {}) for e in handlers):
+                if any(self._from_argument(e, origin, {}) for e in by_file.get(origin.file, ())):
                     continue
-                tool = next((e for e in handlers if e.module.path == flow.file and _inside(flow.span, e.handler.span)),
-                            None)
+                tool = next((e for e in by_file.get(flow.file, ()) if _inside(flow.span, e.handler.span)), None)
                 if tool is not None and rule.report_at == "source":
                     continue  # a literal in a handler: the tool reports it
                 who, entry = (entry_label(tool.kind, tool.name), f"{tool.kind} {tool.name}") if tool is not None \

@@ -12,6 +12,8 @@ builds the server) to the :class:`FindingBuilder`. Flows of tool arguments are t
 
 from __future__ import annotations
 
+from collections import ChainMap
+
 from . import ir
 from .engine import Engine
 from .entrypoints import Entry
@@ -73,12 +75,14 @@ def setup_function(module: ir.Module) -> ir.Function:
 
 def setup_flows(engine: Engine, module: ir.Module, kinds: frozenset):
     """The flows of sources of ``kinds`` (not tool arguments) that the module's top-level code reaches."""
-    saved = dict(engine.closure_envs)  # functions defined at the top are not closures of this run
+    # functions defined at the top are not closures of this run: what it records goes to a layer dropped after
+    # it (copying the whole table for each module made set-up analysis quadratic in the project's size)
+    saved = engine.closure_envs
+    engine.closure_envs = ChainMap({}, saved)
     try:
         summary = engine.summary(setup_function(module))
     except RecursionError:
         return []
     finally:
-        engine.closure_envs.clear()
-        engine.closure_envs.update(saved)
+        engine.closure_envs = saved
     return [f for f in summary.flows if f.fact.origin.owner is None and f.fact.origin.kind in kinds]
