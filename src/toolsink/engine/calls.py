@@ -217,7 +217,7 @@ def library_call(ctx, e: ir.Call, fv: Value, args: list[Value], kwargs: dict[str
         facts.extend(all_facts(a))
     drops = models.configuration_drops(qual)
     if drops:  # os.environ.get("ROOT", "/srv"): the default is overridable, not a hardcoded value
-        facts = [f for f in facts if not (f.origin.owner is None and f.origin.kind in drops)]
+        facts = list(expressions.without_literal_kinds(facts, drops))
     source_rows = models.sources.match(qual, method, recv_qual)
     if ctx.static_mode:  # module set-up code: only sources that describe set-up values (a temporary folder)
         source_rows = tuple(r for r in source_rows if r.get("set_up"))

@@ -138,8 +138,12 @@ def without_fallback_roots(ctx, value: Value) -> Value:
     """A value read from a configured root variable, with the hardcoded paths that are only its fallback
     dropped: the deployment sets the root, the literal is a default."""
     kinds = {row["kind"] for _, row in ctx.models.literal_sources}
-    kept = tuple(f for f in value.facts if f.origin.kind not in kinds or f.origin.owner is not None)
-    return replace(value, facts=kept) if len(kept) != len(value.facts) else value
+    return replace(value, facts=without_literal_kinds(value.facts, kinds))
+
+
+def without_literal_kinds(facts, kinds) -> tuple:
+    """The facts that are not literal sources (no owning function) of these kinds."""
+    return tuple(f for f in facts if f.origin.owner is not None or f.origin.kind not in kinds)
 
 
 def literal_facts(ctx, text: str, span: ir.Span) -> tuple[Fact, ...]:
@@ -278,8 +282,7 @@ def configured(ctx, values) -> tuple[Value, ...]:
         drops |= ctx.models.configuration_drops(v.qualname)
     if not drops:
         return tuple(values)
-    return tuple(replace(v, facts=tuple(f for f in v.facts if not (f.origin.owner is None and f.origin.kind in drops)))
-                 for v in values)
+    return tuple(replace(v, facts=without_literal_kinds(v.facts, drops)) for v in values)
 
 
 def is_property(fn: ir.Function) -> bool:

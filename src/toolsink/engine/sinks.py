@@ -80,31 +80,25 @@ def check_sink(ctx, row: dict, e: ir.Call, name: str, args, kwargs, receiver) ->
     if any(condition(c, e, args, kwargs) for c in row.get("unless", ())):
         return
     kind = row["kind"]
+    positions = row.get("args", ())
+    positional = [args[i] for i in positions if i < len(args)]
+    keywords = [kwargs[k] for k in row.get("kwargs", ()) if k in kwargs]
     if (row.get("writes") or kind in ("shell-command", "program", "url", "code")) and len(ctx.summary.effects) < 64:
         destructive = bool(row.get("destructive")) or kind == "shell-command"
         writes = bool(row.get("writes")) or kind == "url" and _changes_state(name, args, kwargs)
-        if kind == "path" and _scratch_only(row, args, kwargs):
+        if kind == "path" and _scratch_only(positional + keywords):
             destructive = writes = False  # the handler's own file in a temporary directory it made
         ctx.summary.effects.append(Effect(kind, name, ctx.file, e.span, destructive, writes))
-    values: list[Value] = []
-    kwnames = row.get("kwargs", ())
-    positions = row.get("args", ())
     if kind == "argument" and len(positions) > 1:
         # os.execl(prog, prog, "-n", x), repo.git.branch("--contains", *extra): the positional arguments are
-        # one argv, read in order (options and their values, `--`)
+        # one argv, read in order (options and their values, `--`); a list argument (sg.diff(["--stat", rev]))
+        # is spliced in its place
         argv: list[Value] = []
-        for i in positions:
-            if i < len(args):  # a list argument (sg.diff(["--stat", rev])) is spliced in its place
-                a = args[i]
-                argv.extend(a.items + ((Value(facts=a.facts),) if a.facts else ()) if a.items is not None else (a,))
-        values.append(Value(items=tuple(argv)))
-        positions = ()
-    for i in positions:
-        if i < len(args):
-            values.append(args[i])
-    for k in kwnames:
-        if k in kwargs:
-            values.append(kwargs[k])
+        for a in positional:
+            argv.extend(a.items + ((Value(facts=a.facts),) if a.facts else ()) if a.items is not None else (a,))
+        values: list[Value] = [Value(items=tuple(argv))] + keywords
+    else:
+        values = positional + keywords
     if row.get("receiver_is_sink") and receiver is not None:
         values.append(receiver)
     prop = row.get("property")
@@ -119,11 +113,9 @@ def check_sink(ctx, row: dict, e: ir.Call, name: str, args, kwargs, receiver) ->
             hit(ctx, all_facts(v), kind, name, e, ignore)
 
 
-def _scratch_only(row: dict, args, kwargs) -> bool:
+def _scratch_only(values) -> bool:
     """Every path the sink acts on lies below a temporary directory the server made (a ``scratch`` source,
     see the models) and holds nothing else that is data."""
-    values = [args[i] for i in row.get("args", ()) if i < len(args)]
-    values += [kwargs[k] for k in row.get("kwargs", ()) if k in kwargs]
     facts = [f for v in values for f in all_facts(v)]
     return bool(values) and bool(facts) and all(f.origin.kind == "scratch" for f in facts)
 
