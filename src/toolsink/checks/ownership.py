@@ -29,7 +29,9 @@ from ..findings import Finding, TraceStep
 from ..sources import FindingBuilder, _is_sdk_context, _param_index, entry_label, loc
 from ..schemas import SourceChecker
 from ..walk import expr_children, sub_bodies
-from .programs import _dotted, _names, expressions, programs_of
+from ..index import dotted_name
+from ..models import _names
+from .programs import expressions, programs_of
 
 RULE = "MCP310"
 AUTHENTICATED = "authenticated"  # the program fact (models: program_facts) this rule needs
@@ -212,7 +214,7 @@ class _Mentions:
         return False
 
     def _refers(self, x) -> bool:
-        key = _dotted(x)
+        key = dotted_name(x)
         if key is None or self.static is None:
             return False
         if key not in self._quals:

@@ -26,7 +26,8 @@ import fnmatch
 from .. import ir
 from ..engine import Analysis
 from ..engine.sinks import condition
-from ..models import Section
+from ..index import dotted_name
+from ..models import Section, _names
 from ..walk import expr_children, stmt_exprs, sub_bodies
 
 
@@ -154,7 +155,7 @@ class Programs:
             if isinstance(x, ir.Attribute) and x.attr in attributes:
                 found |= attributes[x.attr]
             if refers and isinstance(x, (ir.Name, ir.Attribute)):
-                text = _dotted(x)
+                text = dotted_name(x)
                 if text is None or text.split(".", 1)[0] not in imported:
                     continue
                 if text not in resolved:
@@ -162,7 +163,7 @@ class Programs:
                 qual = resolved[text]
                 if qual:
                     found.update(f for f, n in refers if fnmatch.fnmatchcase(qual, n))
-            elif isinstance(x, ir.Call) and named and (text := _dotted(x.func)) is not None and any(
+            elif isinstance(x, ir.Call) and named and (text := dotted_name(x.func)) is not None and any(
                     fnmatch.fnmatchcase(text, n) for _, n in named):
                 found.update(f for f, n in named if fnmatch.fnmatchcase(text, n))
             elif isinstance(x, ir.Call) and (calls.exact or calls.globs or calls.methods):
@@ -179,23 +180,6 @@ class Programs:
                             condition(c, x, args, kwargs) for c in row.get("unless", ())):
                         found.add(row["fact"])
         return frozenset(found)
-
-
-def _names(value) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
-def _dotted(expr) -> str | None:
-    parts = []
-    while isinstance(expr, ir.Attribute):
-        parts.append(expr.attr)
-        expr = expr.value
-    if not isinstance(expr, ir.Name):
-        return None
-    parts.append(expr.id)
-    return ".".join(reversed(parts))
 
 
 _CACHE: list = []  # (analysis, Programs): the checks of one scan share one import graph

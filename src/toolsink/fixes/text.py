@@ -6,6 +6,7 @@ count Unicode code points, 1-based in :class:`~toolsink.findings.Location`.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from ..findings import Edit, Location
@@ -28,14 +29,8 @@ class LineTable:
     def position(self, offset: int) -> tuple[int, int]:
         """(1-based line, 1-based column) of a file offset."""
         local = offset - self.base
-        lo, hi = 0, len(self.starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.starts[mid] <= local:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1, local - self.starts[lo] + 1
+        line = max(bisect.bisect_right(self.starts, local) - 1, 0)
+        return line + 1, local - self.starts[line] + 1
 
     def edit(self, path: str, start: int, end: int, text: str) -> Edit:
         line, col = self.position(start)
