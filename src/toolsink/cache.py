@@ -104,11 +104,7 @@ def scan_key(paths: list[str], config, root: str, options: dict, extra_files: li
     def add(label: str, data: bytes) -> None:
         digest.update(label.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
 
-    add("version", __version__.encode())
-    package = Path(__file__).resolve().parent  # a changed install (or a developer's edit) is a new key
-    for path in sorted(package.rglob("*.py")):
-        stat = path.stat()
-        add("code " + str(path), f"{stat.st_mtime_ns} {stat.st_size}".encode())
+    _add_code(add)
     add("options", json.dumps(options, sort_keys=True, default=str).encode())
     add("config", json.dumps(asdict(config), sort_keys=True, default=str).encode())
     files, diagnostics = discover(paths, root=root, exclude=config.all_excludes,
@@ -117,8 +113,7 @@ def scan_key(paths: list[str], config, root: str, options: dict, extra_files: li
         return None
     digests = _Digests(directory)
     try:
-        for path in _rule_files(config.rules_dirs):
-            add("rule " + str(path), path.read_bytes())
+        _add_rules(add, config)
         for name in extra_files:
             add("extra " + name, Path(name).read_bytes())
         for file in files:
@@ -126,6 +121,37 @@ def scan_key(paths: list[str], config, root: str, options: dict, extra_files: li
     except OSError:
         return None
     digests.save()
+    return digest.hexdigest()
+
+
+def _add_code(add) -> None:
+    add("version", __version__.encode())
+    package = Path(__file__).resolve().parent  # a changed install (or a developer's edit) is a new key
+    for path in sorted(package.rglob("*.py")):
+        stat = path.stat()
+        add("code " + str(path), f"{stat.st_mtime_ns} {stat.st_size}".encode())
+
+
+def _add_rules(add, config) -> None:
+    for path in _rule_files(config.rules_dirs):
+        add("rule " + str(path), path.read_bytes())
+
+
+def unit_base(config, root: str) -> str | None:
+    """The key every per-component unit starts from (:mod:`toolsink.unitcache`): toolsink's code, the
+    configuration, the rule and model files and the scan root; None when a rule file cannot be read."""
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(label.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
+
+    _add_code(add)
+    add("config", json.dumps(asdict(config), sort_keys=True, default=str).encode())
+    add("root", os.path.abspath(root).encode("utf-8", "surrogateescape"))
+    try:
+        _add_rules(add, config)
+    except OSError:
+        return None
     return digest.hexdigest()
 
 
@@ -173,8 +199,9 @@ class _Digests:
                           json.dumps(self.known, separators=(",", ":")).encode())
 
 
-def _load_signed(path: Path, magic: bytes, label: str):
-    """The JSON value of a signed side file, or ``None`` when missing, corrupt or unsigned."""
+def _load_signed(path: Path, magic: bytes, label: str, decode: bool = True):
+    """The JSON value of a signed side file (its bytes with ``decode=False``), or ``None`` when missing,
+    corrupt or unsigned."""
     try:
         blob = path.read_bytes()
     except OSError:
@@ -186,7 +213,7 @@ def _load_signed(path: Path, magic: bytes, label: str):
         expected = hmac.new(_user_key(), label.encode() + b"\0" + body, hashlib.sha256).hexdigest().encode()
         if not hmac.compare_digest(blob[len(magic):len(magic) + 64], expected):
             return None
-        return json.loads(body)
+        return json.loads(body) if decode else body
     except (OSError, ValueError):
         return None
 

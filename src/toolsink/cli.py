@@ -210,8 +210,9 @@ def _scan(args) -> int:
     options = {"category": args.sarif_category, "version": __version__, "quiet": args.quiet,
                "color": use_color(args.color, args.output is None and sys.stdout.isatty())}
     cached = None
-    if not (args.no_cache or overrides or args.write_baseline or args.fix or args.diff
-            or os.environ.get("TOOLSINK_NO_CACHE")):
+    use_cache = not (args.no_cache or args.write_baseline or args.fix or args.diff
+                     or os.environ.get("TOOLSINK_NO_CACHE"))
+    if use_cache and not overrides:  # the whole report of an unchanged project (standard input is not a file)
         from . import cache
 
         key_options = {k: v for k, v in sorted(vars(args).items()) if k not in ("output", "debug", "no_cache")}
@@ -241,8 +242,18 @@ def _scan(args) -> int:
     scanned = paths  # an unsaved buffer (--stdin-filename not on disk) is scanned from `overrides` alone
     if args.project_root:
         scanned = [args.project_root, *[p for p in paths if p != args.stdin_filename or os.path.lexists(p)]]
+    store = None
+    if use_cache:  # units of files and components: an edit re-analyses what it touched (docs/cache.md)
+        from . import cache
+        from .unitcache import UnitStore
+
+        base = cache.unit_base(config, root)
+        store = UnitStore(base, cache.cache_dir(root, args.cache_dir)) if base is not None else None
     analysis = scan(scanned, config, root=root,
-                    overrides=overrides, progress=progress, restore_gc=False)
+                    overrides=overrides, progress=progress, restore_gc=False, store=store,
+                    fixes=True)  # `[*]` marks, SARIF/JSON fixes, --fix
+    if store is not None:
+        store.save()
     import gc
 
     if progress is not None:
@@ -263,9 +274,6 @@ def _scan(args) -> int:
         return EXIT_OK
     if args.baseline:
         result.findings = filter_baseline(args.baseline, result.findings)
-    from .fixes import attach_fixes
-
-    attach_fixes(result)  # `[*]` marks, SARIF/JSON fixes
     fixed_note = ""
     if args.fix or args.diff:  # docs/fixes.md
         from .fixes.cli import apply_fixes, rescan
@@ -325,8 +333,7 @@ def use_color(choice: str, terminal: bool) -> bool:
 
 def _progress(done: int, total: int, phase: str = "parsed") -> None:
     """One status line on standard error (a terminal), rewritten in place for each phase of the scan."""
-    unit = "tools, resources and prompts" if phase == "analysed" else "files"
-    print(f"\r\x1b[Ktoolsink: {phase} {done}/{total} {unit}", end="", file=sys.stderr, flush=True)
+    print(f"\r\x1b[Ktoolsink: {phase} {done}/{total} files", end="", file=sys.stderr, flush=True)
 
 
 def _progress_done() -> None:

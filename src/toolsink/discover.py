@@ -353,9 +353,15 @@ _UTF_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
 
 def read_source(file: SourceFile, max_bytes: int = 2_000_000) -> tuple[bytes | None, Diagnostic | None]:
     """The file's text as UTF-8 bytes without a BOM, or None and a diagnostic saying why it is skipped."""
+    data, diag = read_raw(file, max_bytes)
+    return decode_source(file, data) if data is not None else (None, diag)
 
-    def fail(message: str, code: str, line: int = 0, col: int = 0) -> tuple[None, Diagnostic]:
-        return None, Diagnostic(file.path, message, code, line=line, col=col)
+
+def read_raw(file: SourceFile, max_bytes: int = 2_000_000) -> tuple[bytes | None, Diagnostic | None]:
+    """The file's bytes as stored (what the per-component cache hashes), or None and a diagnostic."""
+
+    def fail(message: str, code: str) -> tuple[None, Diagnostic]:
+        return None, Diagnostic(file.path, message, code)
 
     try:
         with open(file.abs_path, "rb") as handle:
@@ -371,6 +377,16 @@ def read_source(file: SourceFile, max_bytes: int = 2_000_000) -> tuple[bytes | N
     if len(data) > max_bytes:  # grew since fstat, or a special file that reports no size
         return fail(f"file is over the {max_bytes:,}-byte limit; skipped (raise `max-file-size` in the "
                     "toolsink configuration to scan it)", "too-large")
+    return data, None
+
+
+def decode_source(file: SourceFile, data: bytes) -> tuple[bytes | None, Diagnostic | None]:
+    """Raw bytes as UTF-8 text without a BOM (a declared or marked encoding decoded), or None and a
+    diagnostic saying why the file is skipped."""
+
+    def fail(message: str, code: str, line: int = 0, col: int = 0) -> tuple[None, Diagnostic]:
+        return None, Diagnostic(file.path, message, code, line=line, col=col)
+
     for bom, encoding in _UTF_BOMS:
         if data.startswith(bom):
             try:

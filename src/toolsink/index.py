@@ -9,6 +9,7 @@ the function defined in another; anything that leaves the project becomes a dott
 
 from __future__ import annotations
 
+import copy
 import posixpath
 from dataclasses import dataclass
 
@@ -58,6 +59,7 @@ class Project:
         # project file named `subprocess.py` or `os.py` does not answer every `import subprocess`
         self.by_root: dict[tuple[str, str], ir.Module] = {}
         self._root_of: dict[int, str] = {}
+        self._absolute: dict[tuple[str, str, str], str | None] = {}  # (own root, folder, spec) -> path
         packages = {posixpath.dirname(m.path) for m in modules
                     if m.language == "python" and posixpath.basename(m.path) in ("__init__.py", "__init__.pyi")}
         self.package_roots: list[str] = []
@@ -83,6 +85,40 @@ class Project:
                 self.by_name.setdefault("js:" + m.name, m)
         self.package_roots.sort(key=lambda r: (r.count("/"), r))
 
+    def view(self, modules: list[ir.Module]) -> "Project":
+        """The same index (names, roots, symbol tables) with only ``modules`` to iterate: one import-connected
+        component (:mod:`toolsink.components`), whose analysis never reaches a module outside it."""
+        other = copy.copy(self)
+        other.modules = modules
+        return other
+
+    def replace_modules(self, modules: list[ir.Module]) -> None:
+        """Put lowered modules in the place of the stubs of the same paths (:mod:`toolsink.inputs`): names,
+        roots and module tables follow; nothing was looked up in a stub yet."""
+        for new in modules:
+            old = self.by_path.get(new.path)
+            if old is None or old is new:
+                continue
+            new.name = old.name
+            self.by_path[new.path] = new
+            for table in (self.by_name, self.by_root):
+                for key in self._keys_of(old):
+                    if table.get(key) is old:
+                        table[key] = new
+            if id(old) in self._root_of:
+                self._root_of[id(new)] = self._root_of[id(old)]
+            for i, m in enumerate(self.modules):
+                if m is old:
+                    self.modules[i] = new
+                    break
+
+    def _keys_of(self, module: ir.Module) -> list:
+        if module.language != "python":
+            return ["js:" + module.name]
+        root = self._root_of.get(id(module), "")
+        rel = module.path[len(root) + 1:] if root else module.path
+        return [module.name, (root, python_module_name(rel))]
+
     # ------------------------------------------------------------------ modules
 
     def resolve_module(self, importer: ir.Module, spec: str, level: int = 0) -> ir.Module | None:
@@ -96,22 +132,36 @@ class Project:
                 name = ".".join([*base, spec] if spec else base)
                 return self.by_name.get(name)
             own = self._root_of.get(id(importer), "")
-            for root in (own, *self.package_roots, ""):
-                found = self.by_root.get((root, spec))
-                if found is not None:
-                    return found
-            if "." in spec:  # a namespace package (no __init__.py): `excel_mcp.data` from src/excel_mcp/server.py
-                rel = spec.replace(".", "/")
-                folder = posixpath.dirname(importer.path)
-                while True:
-                    for candidate in (f"{rel}.py", f"{rel}/__init__.py"):
-                        found = self.by_path.get(posixpath.join(folder, candidate) if folder else candidate)
-                        if found is not None:
-                            return found
-                    if not folder:
-                        return None
-                    folder = posixpath.dirname(folder)
-            return None
+            key = (own, posixpath.dirname(importer.path), spec)
+            if key in self._absolute:  # a path: a stub may since have been replaced by its module
+                path = self._absolute[key]
+                return self.by_path.get(path) if path is not None else None
+            found = self._resolve_absolute(importer, own, spec)
+            self._absolute[key] = found.path if found is not None else None
+            return found
+        return self._resolve_js(importer, spec)
+
+    def _resolve_absolute(self, importer: ir.Module, own: str, spec: str) -> ir.Module | None:
+        """A Python absolute import: the importer's own source root first, then every package root, then
+        the scan root; then a namespace package from the folders above the importer."""
+        for root in (own, *self.package_roots, ""):
+            found = self.by_root.get((root, spec))
+            if found is not None:
+                return found
+        if "." in spec:  # a namespace package (no __init__.py): `excel_mcp.data` from src/excel_mcp/server.py
+            rel = spec.replace(".", "/")
+            folder = posixpath.dirname(importer.path)
+            while True:
+                for candidate in (f"{rel}.py", f"{rel}/__init__.py"):
+                    found = self.by_path.get(posixpath.join(folder, candidate) if folder else candidate)
+                    if found is not None:
+                        return found
+                if not folder:
+                    return None
+                folder = posixpath.dirname(folder)
+        return None
+
+    def _resolve_js(self, importer: ir.Module, spec: str) -> ir.Module | None:
         if not spec.startswith("."):
             if not self.aliases:
                 return None

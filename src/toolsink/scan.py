@@ -17,21 +17,24 @@ from __future__ import annotations
 import gc
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import ir
 from .config import Config
 from .deepstack import run_deep
-from .discover import SourceFile, default_root, discover, read_source
+from .discover import default_root, discover
 from .entrypoints import Entry, EntryFinder
-from .frontends import MODEL_FAMILY, parser_for
+from .components import components
+from .frontends import MODEL_FAMILY
 from .index import Project
+from .inputs import Inputs, parse_source, read_all  # noqa: F401  (parse_source: the scan's per-file guard)
 from .models import CompiledModels, compile_models
 from .result import ScanResult
 from .rules import Models, Rule, load_models, load_rules
 from .sources import FindingBuilder, registration_record
 from .engine import Engine
+from .unitcache import Part
 
 
 @dataclass(slots=True)
@@ -42,32 +45,6 @@ class Analysis:
     project: Project
     engine: Engine
     entries: list[Entry] = field(default_factory=list)
-
-
-def parse_file(file: SourceFile, max_bytes: int) -> tuple[ir.Module | None, list[ir.Diagnostic], int]:
-    """Read and lower one file; whatever goes wrong is that file's diagnostic, never the scan's failure."""
-    try:
-        source, diag = read_source(file, max_bytes)
-    except Exception as exc:  # a reader bug must not cost the other files either
-        return None, [_internal(file.path, "reading", exc)], 0
-    if source is None:
-        return None, [diag] if diag else [], 0
-    module, diags, lines = parse_source(file.path, source, file.language)
-    return module, ([diag] if diag else []) + diags, lines
-
-
-def parse_source(path: str, source: bytes, language: str) -> tuple[ir.Module | None, list[ir.Diagnostic], int]:
-    """Lower a file's text (from disk, standard input or an editor buffer) under the per-file guard."""
-    try:
-        module = run_deep(parser_for(language), path, source, language)
-    except Exception as exc:  # a frontend bug must not cost the other files
-        return None, [_internal(path, "parsing", exc)], source.count(b"\n") + 1
-    return module, [], len(module.lines)
-
-
-def _internal(path: str, doing: str, exc: Exception) -> ir.Diagnostic:
-    return ir.Diagnostic(path, f"internal error while {doing}: {type(exc).__name__}: {exc}", "internal-error",
-                         level="error")
 
 
 def models_resolver(models: dict[str, Models]):
@@ -83,10 +60,11 @@ def models_resolver(models: dict[str, Models]):
 
 
 def analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Config, root: str,
-                    progress=None) -> Analysis:
+                    progress=None, inputs: Inputs | None = None, fixes: bool = False) -> Analysis:
     """Entry points, flows and checks over the lowered modules (on a deep stack: see :mod:`toolsink.deepstack`);
-    ``progress(done, total, phase)`` as for :func:`scan`."""
-    return run_deep(_analyse_modules, modules, rules, config, root, progress)
+    ``progress(done, total, phase)`` as for :func:`scan`; ``inputs`` with a store: reuse of cached
+    components; ``fixes``: attach each finding's fix (:mod:`toolsink.fixes`)."""
+    return run_deep(_analyse_modules, modules, rules, config, root, progress, inputs, fixes)
 
 
 def _tick(progress, done: int, total: int, phase: str, every: int) -> None:
@@ -95,21 +73,95 @@ def _tick(progress, done: int, total: int, phase: str, every: int) -> None:
 
 
 def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Config, root: str,
-                     progress=None) -> Analysis:
-    models = load_models(tuple(str(d) for d in config.rules_dirs))
+                     progress=None, inputs: Inputs | None = None, fixes: bool = False) -> Analysis:
+    """Index the whole project, then analyse each import-connected component on its own
+    (:mod:`toolsink.components`): the engine never reaches across components, so the merged findings are
+    those of one analysis of everything, and a component whose modules and imports are unchanged has the
+    findings it had (``inputs.store``: :mod:`toolsink.unitcache`)."""
+    models_for = models_resolver(load_models(tuple(str(d) for d in config.rules_dirs)))
+    project = index_project(modules, root)
+    analysis = Analysis(ScanResult(root=root), project, new_engine(project, models_for, config))
+    store = inputs.store if inputs is not None else None
+    edges: dict[str, tuple[str, ...]] = {}
+    parts = components(project, inputs.stub_specs() if inputs is not None else None, edges)
+    missed: list[ir.Diagnostic] = []
+    entries = done = 0
+    for part in parts:
+        _tick(progress, done, len(modules), "analysed", 1)
+        done += len(part)
+        key = None
+        if store is not None:
+            key = store.part_key([(m.path, m.language, inputs.digests.get(m.path, ""), edges.get(m.path, ()))
+                                  for m in part], fixes)
+            cached = store.part(key)
+            if cached is not None:
+                analysis.result.findings.extend(cached.findings)
+                analysis.result.registrations.extend(cached.registrations)
+                analysis.result.diagnostics.extend(cached.diagnostics)
+                missed.extend(cached.missed)
+                entries += cached.entries
+                continue
+            part = [inputs.lower(m, config.max_file_size) if m.path in inputs.pending else m for m in part]
+            project.replace_modules(part)
+        sub, part_missed = analyse_component(project.view(part), models_for, rules, config, root)
+        if fixes:
+            attach_component_fixes(sub, inputs.texts if inputs is not None else {})
+        merge(analysis, sub)
+        missed.extend(part_missed)
+        entries += len(sub.entries)
+        if key is not None and not any(m.path in inputs.unstable or m.path not in inputs.digests for m in part):
+            store.put_part(key, Part(sub.result.findings, sub.result.registrations, sub.result.diagnostics,
+                                     part_missed, len(sub.entries)))
+    _tick(progress, len(modules), len(modules), "analysed", 1)
+    if not entries:
+        analysis.result.diagnostics.extend(missed)
+    return analysis
+
+
+def index_project(modules: list[ir.Module], root: str) -> Project:
     from .tsconfig import load_aliases
 
     scripts = [m.path for m in modules if m.language != "python"]
-    project = Project(modules, load_aliases(scripts, root) if scripts else None)
-    engine = Engine(project, models_resolver(models))
+    return Project(modules, load_aliases(scripts, root) if scripts else None)
+
+
+def new_engine(project: Project, models_for, config: Config) -> Engine:
+    engine = Engine(project, models_for)
     engine.allowed_roots = tuple(r.rstrip("/\\") or r for r in config.allowed_roots)
     engine.root_env_vars = frozenset(config.root_env_vars)
+    return engine
+
+
+def merge(into: Analysis, part: Analysis) -> None:
+    into.entries.extend(part.entries)
+    into.result.findings.extend(part.result.findings)
+    into.result.registrations.extend(part.result.registrations)
+    into.result.diagnostics.extend(part.result.diagnostics)
+
+
+def attach_component_fixes(part: Analysis, texts: dict[str, str]) -> None:
+    """Each finding's fix (:mod:`toolsink.fixes`), computed with its component: a fix depends only on the
+    finding's file, so it is kept and reused with the component's findings."""
+    from .fixes import compute_fixes
+
+    result = part.result
+    view = ScanResult(root=result.root, findings=result.findings, registrations=result.registrations,
+                      diagnostics=[d for m in part.project.modules for d in m.diagnostics])
+    for i, fix in compute_fixes(view, dict(texts)).items():
+        result.findings[i] = replace(result.findings[i], fix=fix)
+
+
+def analyse_component(project: Project, models_for, rules: dict[str, Rule], config: Config,
+                      root: str) -> tuple[Analysis, list[ir.Diagnostic]]:
+    """Entry points, flows and checks of one component (``project`` is its view of the index); also the
+    modules that look like servers but register nothing, said by the caller only if no component has an
+    entry point."""
+    engine = new_engine(project, models_for, config)
     result = ScanResult(root=root)
     analysis = Analysis(result, project, engine)
     finder = EntryFinder(engine)
     builder = FindingBuilder(engine, project, rules)
-    for done, module in enumerate(modules, 1):
-        _tick(progress, done, len(modules), "searched for registrations in", 200)
+    for module in project.modules:
         try:
             entries, diags = finder.find(module)
         except RecursionError:
@@ -117,11 +169,8 @@ def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: C
                                                 "internal-error")]
         analysis.entries.extend(entries)
         result.diagnostics.extend(diags)
-    if not analysis.entries:
-        result.diagnostics.extend(finder.missed)
     builder.declare(analysis.entries)
-    for done, entry in enumerate(analysis.entries, 1):
-        _tick(progress, done, len(analysis.entries), "analysed", 10)
+    for entry in analysis.entries:
         result.registrations.append(registration_record(entry, builder.checker))
         try:
             result.findings.extend(builder.findings(entry))
@@ -131,22 +180,27 @@ def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: C
     try:
         result.findings.extend(builder.setup_findings(analysis.entries))
     except RecursionError:
-        result.diagnostics.append(ir.Diagnostic("", "analysis of set-up code gave up (nesting too deep)",
-                                                "internal-error"))
+        result.diagnostics.append(ir.Diagnostic(project.modules[0].path, "analysis of set-up code gave up "
+                                                "(nesting too deep)", "internal-error"))
     result.findings[:] = builder.name_users(result.findings)
     from .checks import run_checks
 
     result.findings.extend(run_checks(analysis, rules, config))
     result.diagnostics.extend(engine.diagnostics)
-    return analysis
+    return analysis, ([] if analysis.entries else list(finder.missed))
 
 
 def scan(paths: list[str], config: Config | None = None, *, root: str | None = None,
          rules: dict[str, Rule] | None = None, overrides: dict[str, bytes] | None = None,
-         progress=None, restore_gc: bool = True) -> Analysis:
+         progress=None, restore_gc: bool = True, store=None, fixes: bool = False) -> Analysis:
     """Scan ``paths``. ``overrides`` maps display paths to unsaved contents (editors, ``--stdin-filename``);
-    ``progress(done, total, phase)`` is called while files are parsed (phase ``"parsed"``), searched for
-    registrations, and while the registrations are analysed (the CLI shows it on a terminal).
+    ``progress(done, total, phase)`` is called while files are parsed (phase ``"parsed"``) and while the
+    components are analysed (``"analysed"``, counted in files; the CLI shows it on a terminal).
+
+    ``store`` (a :class:`toolsink.unitcache.UnitStore`) keeps file facts and component results between
+    scans: a file whose facts are stored is parsed only if its component has to be analysed again, and a
+    component whose members and imports are unchanged is not analysed at all. The result is the same.
+    ``fixes=True`` attaches each finding's safe fix (``--fix``, ``[*]`` marks, SARIF and JSON fixes).
 
     ``restore_gc=False`` leaves the collector thresholds raised after the scan: the CLI, which owns its
     process and exits right after reporting, passes it so that formatting the report does not trigger
@@ -156,13 +210,14 @@ def scan(paths: list[str], config: Config | None = None, *, root: str | None = N
     thresholds = gc.get_threshold()
     gc.set_threshold(200_000, 50, 1000)
     try:
-        return _scan(paths, config, root=root, rules=rules, overrides=overrides, progress=progress)
+        return _scan(paths, config, root=root, rules=rules, overrides=overrides, progress=progress, store=store,
+                     fixes=fixes)
     finally:
         if restore_gc:
             gc.set_threshold(*thresholds)
 
 
-def _scan(paths, config, *, root, rules, overrides, progress) -> Analysis:
+def _scan(paths, config, *, root, rules, overrides, progress, store, fixes) -> Analysis:
     start = time.perf_counter()
     config = config or Config.default()
     root = root or default_root(paths)
@@ -170,49 +225,24 @@ def _scan(paths, config, *, root, rules, overrides, progress) -> Analysis:
     files, diagnostics = discover(paths, root=root, exclude=config.all_excludes,
                                   respect_gitignore=config.respect_gitignore, follow_links=config.follow_links,
                                   force_exclude=config.force_exclude)
+
+    def tick(done: int, total: int) -> None:
+        _tick(progress, done, total, "parsed", 50)
+
     # One deep-stack thread for all files (a thread per file cost about 0.1 ms of CPU each).
-    modules, lines = run_deep(_parse_all, files, dict(overrides or {}), config, progress, diagnostics)
-    for module in modules:
-        diagnostics.extend(module.diagnostics)
-    analysis = analyse_modules(modules, rules, config, str(Path(root).resolve()), progress)
+    inputs = run_deep(read_all, files, dict(overrides or {}), config.max_file_size, store, tick, diagnostics)
+    analysis = analyse_modules(inputs.modules, rules, config, str(Path(root).resolve()), progress, inputs, fixes)
     result = analysis.result
     result.diagnostics[:0] = diagnostics
     result.files_scanned = len(files)
-    result.lines_scanned = lines
-    finalize(result, analysis.project, config, rules)
+    result.lines_scanned = inputs.lines
+    finalize(result, analysis.project, config, rules, inputs.suppressions())
     result.seconds = time.perf_counter() - start
     return analysis
 
 
-def _parse_all(files: list[SourceFile], overrides: dict[str, bytes], config: Config, progress,
-               diagnostics: list[ir.Diagnostic]) -> tuple[list[ir.Module], int]:
-    """Read and lower every file (and unsaved buffers not on disk yet), in order."""
-    modules: list[ir.Module] = []
-    lines = 0
-    for done, file in enumerate(files, 1):
-        _tick(progress, done, len(files), "parsed", 50)
-        if file.path in overrides:
-            module, diags, n = parse_source(file.path, overrides.pop(file.path), file.language)
-        else:
-            module, diags, n = parse_file(file, config.max_file_size)
-        diagnostics.extend(diags)
-        lines += n
-        if module is not None:
-            modules.append(module)
-    for path, source in overrides.items():  # unsaved buffers not on disk yet
-        from .discover import language_of
-
-        language = language_of(path)
-        if language is not None:
-            module, diags, n = parse_source(path, source, language)
-            diagnostics.extend(diags)
-            lines += n
-            if module is not None:
-                modules.append(module)
-    return modules, lines
-
-
-def finalize(result: ScanResult, project: Project, config: Config, rules: dict[str, Rule]) -> None:
+def finalize(result: ScanResult, project: Project, config: Config, rules: dict[str, Rule],
+             suppressions: dict[str, list] | None = None) -> None:
     """Select rules (``select``/``ignore``, then ``per-file-ignores``), apply inline suppressions, sort."""
     from .suppressions import apply_suppressions
 
@@ -226,7 +256,7 @@ def finalize(result: ScanResult, project: Project, config: Config, rules: dict[s
             continue
         seen.add(key)
         selected.append(f)
-    result.findings = apply_suppressions(selected, project, config, result)
+    result.findings = apply_suppressions(selected, project, config, result, suppressions)
     result.findings.sort(key=lambda f: f.sort_key())
     result.registrations.sort(key=lambda r: (r.path, r.line, r.col))
 

@@ -114,13 +114,15 @@ def module_suppressions(module: ir.Module) -> list[Suppression]:
     return out
 
 
-def apply_suppressions(findings: list[Finding], project, config, result) -> list[Finding]:
-    """The findings no suppression silences; suppression problems go to ``result.diagnostics``."""
+def apply_suppressions(findings: list[Finding], project, config, result,
+                       known: dict[str, list[Suppression]] | None = None) -> list[Finding]:
+    """The findings no suppression silences; suppression problems go to ``result.diagnostics``. ``known``:
+    the suppressions of modules the scan did not lower (their comments came from the per-component cache)."""
     tables: dict[str, dict[int, list[Suppression]]] = {}
     whole: dict[str, list[Suppression]] = {}  # file-level suppressions by path
     found: dict[str, list[Suppression]] = {}
     for path, module in sorted(project.by_path.items()):
-        sups = module_suppressions(module)
+        sups = known[path] if known and path in known else module_suppressions(module)
         if not getattr(config, "inline_noqa", True):  # flake8 applies `# noqa` (and --disable-noqa) itself
             sups = [s for s in sups if s.form != "noqa"]
         if sups:

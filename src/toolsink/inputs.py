@@ -1,0 +1,187 @@
+"""The files of a scan as the analysis meets them: read and lowered, or, with a per-component cache
+(:class:`toolsink.unitcache.UnitStore`), a *stub* for a file whose facts are cached, lowered later only
+if its component has to be analysed again.
+
+:func:`read_all` walks the discovered files (and unsaved buffers) in order; every file a scan reads
+gives its diagnostics and line count in the same order whether it was parsed or its facts came from
+the cache, so a scan that reuses units reports what a cold one does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from . import ir
+from .deepstack import run_deep
+from .discover import SourceFile, decode_source, language_of, read_raw
+from .frontends import parser_for
+from .suppressions import module_suppressions
+
+
+@dataclass(slots=True)
+class Inputs:
+    """What the parse phase leaves for the analysis."""
+
+    modules: list[ir.Module] = field(default_factory=list)  # lowered modules and stubs, in scan order
+    lines: int = 0
+    store: object | None = None  # a UnitStore
+    digests: dict[str, str] = field(default_factory=dict)  # path -> content digest (with a store)
+    facts: dict[str, object] = field(default_factory=dict)  # path -> FileFacts (with a store)
+    pending: dict[str, tuple] = field(default_factory=dict)  # stub path -> (SourceFile | None, buffer bytes)
+    unstable: set[str] = field(default_factory=set)  # changed while the scan ran: its component is not stored
+    texts: dict[str, str] = field(default_factory=dict)  # unsaved buffers' text, for fixes
+
+    def stub_specs(self) -> dict[str, tuple]:
+        return {path: self.facts[path].specs for path in self.pending}
+
+    def suppressions(self) -> dict[str, list]:
+        """Suppression comments of the files that were not parsed, by path."""
+        from .unitcache import suppressions_of
+
+        return {path: suppressions_of(self.facts[path].suppressions) for path in self.pending}
+
+    def lower(self, stub: ir.Module, max_bytes: int) -> ir.Module:
+        """The lowered module for a stub (its component is analysed again); the stub itself if the file no
+        longer lowers, and then the component's result is not stored."""
+        file, buffer = self.pending.pop(stub.path)
+        if buffer is None:
+            data, _ = _read(file, max_bytes)
+            if data is None or _digest(data) != self.digests.get(stub.path):
+                self.unstable.add(stub.path)
+            buffer = _decode(file, data)[0] if data is not None else None
+        if buffer is None:
+            self.unstable.add(stub.path)
+            return stub
+        module, _, _ = parse_source(stub.path, buffer, stub.language)
+        if module is None:
+            self.unstable.add(stub.path)
+            return stub
+        return module
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_source(path: str, source: bytes, language: str) -> tuple[ir.Module | None, list[ir.Diagnostic], int]:
+    """Lower a file's text (from disk, standard input or an editor buffer) under the per-file guard."""
+    try:
+        module = run_deep(parser_for(language), path, source, language)
+    except Exception as exc:  # a frontend bug must not cost the other files
+        return None, [internal_error(path, "parsing", exc)], source.count(b"\n") + 1
+    return module, [], len(module.lines)
+
+
+def internal_error(path: str, doing: str, exc: Exception) -> ir.Diagnostic:
+    return ir.Diagnostic(path, f"internal error while {doing}: {type(exc).__name__}: {exc}", "internal-error",
+                         level="error")
+
+
+def _read(file: SourceFile, max_bytes: int) -> tuple[bytes | None, list[ir.Diagnostic]]:
+    """A file's raw bytes, or None and why; a reader bug is that file's diagnostic, never the scan's end."""
+    try:
+        data, diag = read_raw(file, max_bytes)
+    except Exception as exc:
+        return None, [internal_error(file.path, "reading", exc)]
+    return data, [diag] if diag else []
+
+
+def _decode(file: SourceFile, data: bytes) -> tuple[bytes | None, list[ir.Diagnostic]]:
+    try:
+        buffer, diag = decode_source(file, data)
+    except Exception as exc:
+        return None, [internal_error(file.path, "reading", exc)]
+    return buffer, [diag] if diag else []
+
+
+def read_all(files: list[SourceFile], overrides: dict[str, bytes], max_bytes: int, store, tick,
+             diagnostics: list[ir.Diagnostic]) -> Inputs:
+    """Read and lower every file (and unsaved buffers not on disk yet), in order; with ``store``, a file
+    whose facts are cached becomes a stub instead."""
+    inputs = Inputs(store=store)
+    todo: list[tuple[str, str, SourceFile | None]] = [(f.path, f.language, f) for f in files]
+    todo += [(path, language_of(path), None) for path in overrides if path not in {f.path for f in files}]
+    for done, (path, language, file) in enumerate(todo, 1):
+        tick(done, len(todo))
+        if language is None:
+            continue
+        buffer = overrides.get(path)
+        if buffer is not None:
+            inputs.texts[path] = buffer.decode("utf-8", "replace")
+        if store is None:
+            diags: list[ir.Diagnostic] = []
+            if buffer is None:
+                data, diags = _read(file, max_bytes)
+                if data is not None:
+                    buffer, diags = _decode(file, data)
+                if buffer is None:
+                    diagnostics.extend(diags)
+                    continue
+            _add_parsed(inputs, path, buffer, language, diags, diagnostics)
+            continue
+        _read_with_store(inputs, store, path, language, file, buffer, max_bytes, diagnostics)
+    return inputs
+
+
+def _add_parsed(inputs: Inputs, path: str, buffer: bytes, language: str, diags: list, diagnostics: list):
+    module, more, n = parse_source(path, buffer, language)
+    diags = diags + more + (module.diagnostics if module is not None else [])
+    diagnostics.extend(diags)
+    inputs.lines += n
+    if module is not None:
+        inputs.modules.append(module)
+    return module, diags, n
+
+
+def _read_with_store(inputs: Inputs, store, path: str, language: str, file: SourceFile | None,
+                     buffer: bytes | None, max_bytes: int, diagnostics: list) -> None:
+    from .components import import_specs
+    from .unitcache import FileFacts, suppression_rows
+
+    data = None
+    if buffer is not None:
+        digest = _digest(buffer)
+    else:
+        digest = store.digest_of(file.abs_path)
+        if digest is None:  # unreadable now: read it the ordinary way for its diagnostic
+            data, diags = _read(file, max_bytes)
+            if data is None:
+                diagnostics.extend(diags)
+                return
+            digest = _digest(data)
+    key = store.file_key(path, language, digest)
+    facts = store.file(key)
+    if facts is not None:
+        diagnostics.extend(facts.diagnostics)
+        inputs.lines += facts.lines
+        if facts.parsed:
+            stub = ir.Module(path, language, (), ())
+            inputs.modules.append(stub)
+            inputs.digests[path] = digest
+            inputs.facts[path] = facts
+            inputs.pending[path] = (file, buffer)
+        return
+    diags: list = []
+    if buffer is None:
+        if data is None:
+            data, diags = _read(file, max_bytes)
+            if data is None:
+                diagnostics.extend(diags)
+                return
+            if _digest(data) != digest:  # changed since it was hashed: key it by what was read
+                digest = _digest(data)
+                key = store.file_key(path, language, digest)
+        buffer, diags = _decode(file, data)
+        if buffer is None:
+            diagnostics.extend(diags)
+            store.put_file(key, FileFacts(False, diagnostics=tuple(diags)))
+            return
+    module, diags, n = _add_parsed(inputs, path, buffer, language, diags, diagnostics)
+    facts = FileFacts(module is not None, diagnostics=tuple(diags), lines=n)
+    if module is not None:
+        facts.specs = import_specs(module)
+        facts.suppressions = suppression_rows(module_suppressions(module))
+        inputs.digests[path] = digest
+        inputs.facts[path] = facts
+    store.put_file(key, facts)
