@@ -165,3 +165,19 @@ def test_import_specs_include_nested_and_submodule_imports():
 
     module = parser_for("python")("m.py", b"from . import a, b\ndef f():\n    from ..pkg import c\n", "python")
     assert import_specs(module) == ((1, ""), (1, "a"), (1, "b"), (2, "pkg"), (2, "pkg.c"))
+
+
+def test_the_language_server_reuses_units_between_edits(tmp_path):
+    from toolsink.integrations.lsp import _scan as lsp_scan, _Units
+
+    root = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "typescript", root)
+    units = _Units()
+    lsp_scan(str(root), {}, None, units)
+    source = (root / "token_passthrough.ts").read_text(encoding="utf-8")
+    for edit in ("\n// a comment\n", "\nserver.tool('x', {}, async () => { eval(1) })\n"):
+        buffers = {"token_passthrough.ts": (edit + source).encode()}
+        units.store.hits = units.store.misses = 0
+        reused = lsp_scan(str(root), buffers, None, units).result
+        assert _view(reused) == _view(_scan(root, overrides=buffers))
+        assert units.store.misses == 1 and units.store.hits > 10

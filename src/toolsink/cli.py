@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="print the safe fixes as a unified diff, write nothing; exit 1 when there are any")
     scan.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     scan.add_argument("--cache-dir", metavar="DIR", help="result cache directory (default: ROOT/.toolsink_cache)")
+    scan.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
+                      help="worker processes for a large project (default: one per core; 1: none)")
 
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("code", nargs="?", help="a rule code, e.g. MCP101")
@@ -215,7 +217,7 @@ def _scan(args) -> int:
     if use_cache and not overrides:  # the whole report of an unchanged project (standard input is not a file)
         from . import cache
 
-        key_options = {k: v for k, v in sorted(vars(args).items()) if k not in ("output", "debug", "no_cache")}
+        key_options = {k: v for k, v in sorted(vars(args).items()) if k not in ("output", "debug", "no_cache", "jobs")}
         key_options.update(options, root=os.path.abspath(root), cwd=os.getcwd())
         directory = cache.cache_dir(root, args.cache_dir)
         key = cache.scan_key([args.project_root, *paths] if args.project_root else paths, config, root,
@@ -234,6 +236,7 @@ def _scan(args) -> int:
         return EXIT_ERROR
     from .baseline import filter_baseline, write_baseline  # after the cache: a cached run never needs them
     from .report import FORMATS
+    from .parallel import default_jobs
     from .scan import scan
 
     progress = _progress if sys.stderr.isatty() and not args.quiet and not os.environ.get("CI") else None
@@ -251,7 +254,7 @@ def _scan(args) -> int:
         store = UnitStore(base, cache.cache_dir(root, args.cache_dir)) if base is not None else None
     analysis = scan(scanned, config, root=root,
                     overrides=overrides, progress=progress, restore_gc=False, store=store,
-                    fixes=True)  # `[*]` marks, SARIF/JSON fixes, --fix
+                    fixes=True, jobs=args.jobs or default_jobs())  # `[*]` marks, SARIF/JSON fixes, --fix
     if store is not None:
         store.save()
     import gc
@@ -298,6 +301,16 @@ def _scan(args) -> int:
 
         cache.store(*cached, output, code, command)
     return code
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes (1 or more), got {text!r}")
+    return value
 
 
 def _note_no_server(result, paths: list[str], root: str) -> None:

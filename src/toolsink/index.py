@@ -60,6 +60,7 @@ class Project:
         self.by_root: dict[tuple[str, str], ir.Module] = {}
         self._root_of: dict[int, str] = {}
         self._absolute: dict[tuple[str, str, str], str | None] = {}  # (own root, folder, spec) -> path
+        self._position: dict[str, int] | None = None  # path -> index in self.modules (replace_modules)
         packages = {posixpath.dirname(m.path) for m in modules
                     if m.language == "python" and posixpath.basename(m.path) in ("__init__.py", "__init__.pyi")}
         self.package_roots: list[str] = []
@@ -107,10 +108,20 @@ class Project:
                         table[key] = new
             if id(old) in self._root_of:
                 self._root_of[id(new)] = self._root_of[id(old)]
-            for i, m in enumerate(self.modules):
-                if m is old:
-                    self.modules[i] = new
-                    break
+            if self._position is None:
+                self._position = {m.path: i for i, m in enumerate(self.modules)}
+            i = self._position.get(new.path)
+            if i is not None and self.modules[i] is old:
+                self.modules[i] = new
+
+    def release(self, modules: list[ir.Module], stubs: list[ir.Module]) -> None:
+        """Put the stubs back in the place of lowered modules whose component is analysed, and forget the
+        tables built for those modules, so their IR can be freed (:mod:`toolsink.parallel`)."""
+        self.replace_modules(stubs)
+        for m in modules:
+            self._symbols.pop(id(m), None)
+            self._exports.pop(id(m), None)
+            self._root_of.pop(id(m), None)
 
     def _keys_of(self, module: ir.Module) -> list:
         if module.language != "python":

@@ -31,6 +31,7 @@ class Inputs:
     pending: dict[str, tuple] = field(default_factory=dict)  # stub path -> (SourceFile | None, buffer bytes)
     unstable: set[str] = field(default_factory=set)  # changed while the scan ran: its component is not stored
     texts: dict[str, str] = field(default_factory=dict)  # unsaved buffers' text, for fixes
+    workers: object | None = None  # toolsink.parallel.Workers holding the modules they lowered
 
     def stub_specs(self) -> dict[str, tuple]:
         return {path: self.facts[path].specs for path in self.pending}
@@ -96,92 +97,88 @@ def _decode(file: SourceFile, data: bytes) -> tuple[bytes | None, list[ir.Diagno
 
 
 def read_all(files: list[SourceFile], overrides: dict[str, bytes], max_bytes: int, store, tick,
-             diagnostics: list[ir.Diagnostic]) -> Inputs:
+             diagnostics: list[ir.Diagnostic], jobs: int = 1) -> Inputs:
     """Read and lower every file (and unsaved buffers not on disk yet), in order; with ``store``, a file
-    whose facts are cached becomes a stub instead."""
+    whose facts are cached becomes a stub instead. With ``jobs > 1`` worker processes lower the files and
+    return only their facts: every module is then a stub, lowered again by the worker that analyses its
+    component (:mod:`toolsink.parallel`)."""
     inputs = Inputs(store=store)
     todo: list[tuple[str, str, SourceFile | None]] = [(f.path, f.language, f) for f in files]
-    todo += [(path, language_of(path), None) for path in overrides if path not in {f.path for f in files}]
-    for done, (path, language, file) in enumerate(todo, 1):
-        tick(done, len(todo))
-        if language is None:
-            continue
+    on_disk = {f.path for f in files}
+    todo += [(path, language_of(path), None) for path in overrides if path not in on_disk]
+    todo = [row for row in todo if row[1] is not None]
+    found: list = [None] * len(todo)  # per file: (digest, facts, diagnostics, module or None)
+    misses: list[int] = []
+    for i, (path, language, file) in enumerate(todo):
         buffer = overrides.get(path)
         if buffer is not None:
             inputs.texts[path] = buffer.decode("utf-8", "replace")
         if store is None:
-            diags: list[ir.Diagnostic] = []
-            if buffer is None:
-                data, diags = _read(file, max_bytes)
-                if data is not None:
-                    buffer, diags = _decode(file, data)
-                if buffer is None:
-                    diagnostics.extend(diags)
-                    continue
-            _add_parsed(inputs, path, buffer, language, diags, diagnostics)
+            misses.append(i)
             continue
-        _read_with_store(inputs, store, path, language, file, buffer, max_bytes, diagnostics)
+        digest = _digest(buffer) if buffer is not None else store.digest_of(file.abs_path)
+        facts = store.file(store.file_key(path, language, digest)) if digest is not None else None
+        if facts is not None:
+            found[i] = (digest, facts, list(facts.diagnostics), None)
+        else:
+            misses.append(i)
+    want_facts = store is not None or jobs > 1
+    from .parallel import MIN_FILES
+
+    if jobs > 1 and len(misses) >= MIN_FILES:
+        from .parallel import Workers, read_in_workers
+
+        inputs.workers = Workers(jobs)
+        rows = [(todo[i][0], todo[i][1], todo[i][2], overrides.get(todo[i][0])) for i in misses]
+        for i, got in zip(misses, read_in_workers(inputs.workers, rows, max_bytes, tick)):
+            found[i] = got
+    else:
+        for n, i in enumerate(misses, 1):
+            tick(n, len(misses))
+            path, language, file = todo[i]
+            found[i] = lower_file(path, language, file, overrides.get(path), max_bytes, want_facts)
+    missed = set(misses)
+    for i, ((path, language, file), (digest, facts, diags, module)) in enumerate(zip(todo, found)):
+        diagnostics.extend(diags)
+        if facts is None:  # unreadable
+            continue
+        inputs.lines += facts.lines
+        if store is not None and i in missed:
+            store.put_file(store.file_key(path, language, digest), facts)
+        if not facts.parsed:
+            continue
+        if module is None:  # cached facts, or lowered by a worker: lowered again with its component
+            module = ir.Module(path, language, (), ())
+            inputs.pending[path] = (file, overrides.get(path))
+        inputs.modules.append(module)
+        inputs.digests[path] = digest
+        inputs.facts[path] = facts
     return inputs
 
 
-def _add_parsed(inputs: Inputs, path: str, buffer: bytes, language: str, diags: list, diagnostics: list):
-    module, more, n = parse_source(path, buffer, language)
-    diags = diags + more + (module.diagnostics if module is not None else [])
-    diagnostics.extend(diags)
-    inputs.lines += n
-    if module is not None:
-        inputs.modules.append(module)
-    return module, diags, n
-
-
-def _read_with_store(inputs: Inputs, store, path: str, language: str, file: SourceFile | None,
-                     buffer: bytes | None, max_bytes: int, diagnostics: list) -> None:
+def lower_file(path: str, language: str, file: SourceFile | None, buffer: bytes | None, max_bytes: int,
+               want_facts: bool = True) -> tuple:
+    """Read (unless ``buffer`` is given), hash, decode and lower one file: ``(digest, facts, diagnostics,
+    module)``; facts is None for a file that cannot be read. ``want_facts=False`` skips the import
+    specifiers and suppression comments (a scan without a cache needs neither)."""
     from .components import import_specs
     from .unitcache import FileFacts, suppression_rows
 
-    data = None
-    if buffer is not None:
-        digest = _digest(buffer)
-    else:
-        digest = store.digest_of(file.abs_path)
-        if digest is None:  # unreadable now: read it the ordinary way for its diagnostic
-            data, diags = _read(file, max_bytes)
-            if data is None:
-                diagnostics.extend(diags)
-                return
-            digest = _digest(data)
-    key = store.file_key(path, language, digest)
-    facts = store.file(key)
-    if facts is not None:
-        diagnostics.extend(facts.diagnostics)
-        inputs.lines += facts.lines
-        if facts.parsed:
-            stub = ir.Module(path, language, (), ())
-            inputs.modules.append(stub)
-            inputs.digests[path] = digest
-            inputs.facts[path] = facts
-            inputs.pending[path] = (file, buffer)
-        return
-    diags: list = []
+    diags: list[ir.Diagnostic] = []
     if buffer is None:
+        data, diags = _read(file, max_bytes)
         if data is None:
-            data, diags = _read(file, max_bytes)
-            if data is None:
-                diagnostics.extend(diags)
-                return
-            if _digest(data) != digest:  # changed since it was hashed: key it by what was read
-                digest = _digest(data)
-                key = store.file_key(path, language, digest)
+            return None, None, diags, None
+        digest = _digest(data)
         buffer, diags = _decode(file, data)
         if buffer is None:
-            diagnostics.extend(diags)
-            store.put_file(key, FileFacts(False, diagnostics=tuple(diags)))
-            return
-    module, diags, n = _add_parsed(inputs, path, buffer, language, diags, diagnostics)
+            return digest, FileFacts(False, diagnostics=tuple(diags)), diags, None
+    else:
+        digest = _digest(buffer)
+    module, more, n = parse_source(path, buffer, language)
+    diags = diags + more + (module.diagnostics if module is not None else [])
     facts = FileFacts(module is not None, diagnostics=tuple(diags), lines=n)
-    if module is not None:
+    if module is not None and want_facts:
         facts.specs = import_specs(module)
         facts.suppressions = suppression_rows(module_suppressions(module))
-        inputs.digests[path] = digest
-        inputs.facts[path] = facts
-    store.put_file(key, facts)
+    return digest, facts, diags, module

@@ -60,11 +60,12 @@ def models_resolver(models: dict[str, Models]):
 
 
 def analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Config, root: str,
-                    progress=None, inputs: Inputs | None = None, fixes: bool = False) -> Analysis:
+                    progress=None, inputs: Inputs | None = None, fixes: bool = False, jobs: int = 1) -> Analysis:
     """Entry points, flows and checks over the lowered modules (on a deep stack: see :mod:`toolsink.deepstack`);
     ``progress(done, total, phase)`` as for :func:`scan`; ``inputs`` with a store: reuse of cached
-    components; ``fixes``: attach each finding's fix (:mod:`toolsink.fixes`)."""
-    return run_deep(_analyse_modules, modules, rules, config, root, progress, inputs, fixes)
+    components; ``fixes``: attach each finding's fix (:mod:`toolsink.fixes`); ``jobs > 1`` with stubs in
+    ``inputs``: components analysed by worker processes (:mod:`toolsink.parallel`)."""
+    return run_deep(_analyse_modules, modules, rules, config, root, progress, inputs, fixes, jobs)
 
 
 def _tick(progress, done: int, total: int, phase: str, every: int) -> None:
@@ -73,7 +74,7 @@ def _tick(progress, done: int, total: int, phase: str, every: int) -> None:
 
 
 def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: Config, root: str,
-                     progress=None, inputs: Inputs | None = None, fixes: bool = False) -> Analysis:
+                     progress=None, inputs: Inputs | None = None, fixes: bool = False, jobs: int = 1) -> Analysis:
     """Index the whole project, then analyse each import-connected component on its own
     (:mod:`toolsink.components`): the engine never reaches across components, so the merged findings are
     those of one analysis of everything, and a component whose modules and imports are unchanged has the
@@ -83,38 +84,61 @@ def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: C
     analysis = Analysis(ScanResult(root=root), project, new_engine(project, models_for, config))
     store = inputs.store if inputs is not None else None
     edges: dict[str, tuple[str, ...]] = {}
-    parts = components(project, inputs.stub_specs() if inputs is not None else None, edges)
-    missed: list[ir.Diagnostic] = []
-    entries = done = 0
-    for part in parts:
-        _tick(progress, done, len(modules), "analysed", 1)
-        done += len(part)
-        key = None
+    groups = components(project, inputs.stub_specs() if inputs is not None else None, edges)
+    parts: list[Part | None] = [None] * len(groups)
+    keys: list[str | None] = [None] * len(groups)
+    for i, group in enumerate(groups):
         if store is not None:
-            key = store.part_key([(m.path, m.language, inputs.digests.get(m.path, ""), edges.get(m.path, ()))
-                                  for m in part], fixes)
-            cached = store.part(key)
-            if cached is not None:
-                analysis.result.findings.extend(cached.findings)
-                analysis.result.registrations.extend(cached.registrations)
-                analysis.result.diagnostics.extend(cached.diagnostics)
-                missed.extend(cached.missed)
-                entries += cached.entries
-                continue
-            part = [inputs.lower(m, config.max_file_size) if m.path in inputs.pending else m for m in part]
-            project.replace_modules(part)
-        sub, part_missed = analyse_component(project.view(part), models_for, rules, config, root)
+            keys[i] = store.part_key([(m.path, m.language, inputs.digests.get(m.path, ""), edges.get(m.path, ()))
+                                      for m in group], fixes)
+            parts[i] = store.part(keys[i])
+    todo = [i for i, part in enumerate(parts) if part is None]
+    total = sum(len(groups[i]) for i in todo)
+
+    def keep(i: int, part: Part, stable: bool) -> None:
+        parts[i] = part
+        if keys[i] is not None and stable:
+            store.put_part(keys[i], part)
+
+    if inputs is not None and inputs.workers is not None and all(m.path in inputs.pending for m in modules):
+        from .parallel import analyse_in_workers
+
+        def tick(done: int, count: int) -> None:
+            _tick(progress, done, count, "analysed", 1)
+
+        try:
+            for i, (part, stable) in zip(todo, analyse_in_workers(inputs.workers, [groups[i] for i in todo], inputs,
+                                                                  modules, rules, config, root, fixes, tick)):
+                keep(i, part, stable)
+        except Exception:  # a worker died: what is left is analysed here
+            pass
+        todo = [i for i in todo if parts[i] is None]
+    done = 0
+    for i in todo:
+        _tick(progress, done, total, "analysed", 1)
+        done += len(groups[i])
+        group = groups[i]
+        if inputs is not None and any(m.path in inputs.pending for m in group):
+            group = [inputs.lower(m, config.max_file_size) if m.path in inputs.pending else m for m in group]
+            project.replace_modules(group)
+        sub, missed = analyse_component(project.view(group), models_for, rules, config, root)
         if fixes:
             attach_component_fixes(sub, inputs.texts if inputs is not None else {})
-        merge(analysis, sub)
-        missed.extend(part_missed)
-        entries += len(sub.entries)
-        if key is not None and not any(m.path in inputs.unstable or m.path not in inputs.digests for m in part):
-            store.put_part(key, Part(sub.result.findings, sub.result.registrations, sub.result.diagnostics,
-                                     part_missed, len(sub.entries)))
-    _tick(progress, len(modules), len(modules), "analysed", 1)
+        analysis.entries.extend(sub.entries)
+        keep(i, Part(sub.result.findings, sub.result.registrations, sub.result.diagnostics, missed,
+                     len(sub.entries)), not any(m.path in inputs.unstable or m.path not in inputs.digests
+                                                for m in group) if inputs is not None else False)
+    _tick(progress, total, total, "analysed", 1)
+    missed_all: list[ir.Diagnostic] = []
+    entries = 0
+    for part in parts:
+        analysis.result.findings.extend(part.findings)
+        analysis.result.registrations.extend(part.registrations)
+        analysis.result.diagnostics.extend(part.diagnostics)
+        missed_all.extend(part.missed)
+        entries += part.entries
     if not entries:
-        analysis.result.diagnostics.extend(missed)
+        analysis.result.diagnostics.extend(missed_all)
     return analysis
 
 
@@ -130,13 +154,6 @@ def new_engine(project: Project, models_for, config: Config) -> Engine:
     engine.allowed_roots = tuple(r.rstrip("/\\") or r for r in config.allowed_roots)
     engine.root_env_vars = frozenset(config.root_env_vars)
     return engine
-
-
-def merge(into: Analysis, part: Analysis) -> None:
-    into.entries.extend(part.entries)
-    into.result.findings.extend(part.result.findings)
-    into.result.registrations.extend(part.result.registrations)
-    into.result.diagnostics.extend(part.result.diagnostics)
 
 
 def attach_component_fixes(part: Analysis, texts: dict[str, str]) -> None:
@@ -192,7 +209,7 @@ def analyse_component(project: Project, models_for, rules: dict[str, Rule], conf
 
 def scan(paths: list[str], config: Config | None = None, *, root: str | None = None,
          rules: dict[str, Rule] | None = None, overrides: dict[str, bytes] | None = None,
-         progress=None, restore_gc: bool = True, store=None, fixes: bool = False) -> Analysis:
+         progress=None, restore_gc: bool = True, store=None, fixes: bool = False, jobs: int = 1) -> Analysis:
     """Scan ``paths``. ``overrides`` maps display paths to unsaved contents (editors, ``--stdin-filename``);
     ``progress(done, total, phase)`` is called while files are parsed (phase ``"parsed"``) and while the
     components are analysed (``"analysed"``, counted in files; the CLI shows it on a terminal).
@@ -201,6 +218,7 @@ def scan(paths: list[str], config: Config | None = None, *, root: str | None = N
     scans: a file whose facts are stored is parsed only if its component has to be analysed again, and a
     component whose members and imports are unchanged is not analysed at all. The result is the same.
     ``fixes=True`` attaches each finding's safe fix (``--fix``, ``[*]`` marks, SARIF and JSON fixes).
+    ``jobs``: worker processes for a large project (:mod:`toolsink.parallel`; the result is the same).
 
     ``restore_gc=False`` leaves the collector thresholds raised after the scan: the CLI, which owns its
     process and exits right after reporting, passes it so that formatting the report does not trigger
@@ -211,13 +229,13 @@ def scan(paths: list[str], config: Config | None = None, *, root: str | None = N
     gc.set_threshold(200_000, 50, 1000)
     try:
         return _scan(paths, config, root=root, rules=rules, overrides=overrides, progress=progress, store=store,
-                     fixes=fixes)
+                     fixes=fixes, jobs=jobs)
     finally:
         if restore_gc:
             gc.set_threshold(*thresholds)
 
 
-def _scan(paths, config, *, root, rules, overrides, progress, store, fixes) -> Analysis:
+def _scan(paths, config, *, root, rules, overrides, progress, store, fixes, jobs) -> Analysis:
     start = time.perf_counter()
     config = config or Config.default()
     root = root or default_root(paths)
@@ -230,8 +248,19 @@ def _scan(paths, config, *, root, rules, overrides, progress, store, fixes) -> A
         _tick(progress, done, total, "parsed", 50)
 
     # One deep-stack thread for all files (a thread per file cost about 0.1 ms of CPU each).
-    inputs = run_deep(read_all, files, dict(overrides or {}), config.max_file_size, store, tick, diagnostics)
-    analysis = analyse_modules(inputs.modules, rules, config, str(Path(root).resolve()), progress, inputs, fixes)
+    if jobs > 1:
+        from .parallel import worth_it
+
+        jobs = jobs if worth_it(jobs, files) else 1
+    if jobs > 1:
+        load_models(tuple(str(d) for d in config.rules_dirs))  # before the workers start: they inherit them
+    inputs = run_deep(read_all, files, dict(overrides or {}), config.max_file_size, store, tick, diagnostics, jobs)
+    try:
+        analysis = analyse_modules(inputs.modules, rules, config, str(Path(root).resolve()), progress, inputs,
+                                   fixes, jobs)
+    finally:
+        if inputs.workers is not None:
+            inputs.workers.close()
     result = analysis.result
     result.diagnostics[:0] = diagnostics
     result.files_scanned = len(files)

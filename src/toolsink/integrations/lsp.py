@@ -54,6 +54,7 @@ class ToolsinkServer(LanguageServer):
         super().__init__("toolsink", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
         self.pending: dict[str, asyncio.Task] = {}  # project root -> scan task
         self.stops: dict[str, threading.Event] = {}  # project root -> "a newer edit came": stop that scan
+        self.units: dict[str, _Units] = {}  # project root -> the units its scans reuse
         self.shown_errors: set[str] = set()
 
     # ---------------------------------------------------------------------------------- scheduling
@@ -78,7 +79,8 @@ class ToolsinkServer(LanguageServer):
                 await asyncio.sleep(delay)
             documents = self.open_documents(root)  # display path -> (uri, version, text)
             overrides = {shown: text.encode("utf-8") for shown, (_, _, text) in documents.items()}
-            analysis = await asyncio.to_thread(_scan, root, overrides, stop)
+            units = self.units.setdefault(root, _Units())
+            analysis = await asyncio.to_thread(_scan, root, overrides, stop, units)
             if stop.is_set():
                 return  # a newer edit is being scanned; these results are stale
             for shown, (uri, version, text) in documents.items():
@@ -138,15 +140,47 @@ class _Stale(Exception):
     """Raised inside a scan whose document changed meanwhile: its results would be thrown away."""
 
 
-def _scan(root: str, overrides: dict[str, bytes], stop: threading.Event | None = None):
+class _Units:
+    """The per-component units of one project, kept for the session (:mod:`toolsink.unitcache`): an edit
+    re-parses and re-analyses the components it touched. One scan at a time uses them."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.store = None
+
+
+def _scan(root: str, overrides: dict[str, bytes], stop: threading.Event | None = None, units: _Units | None = None):
+    from ..cache import unit_base
     from ..config import load_config
     from ..scan import scan
+    from ..unitcache import UnitStore
 
     def check(done: int, total: int, phase: str = "") -> None:
         if stop is not None and stop.is_set():
             raise _Stale()
 
-    return scan([root], load_config(root), root=root, overrides=overrides, progress=check)
+    config = load_config(root)
+    if units is None:
+        return scan([root], config, root=root, overrides=overrides, progress=check)
+    with units.lock:  # a stale scan still running stops at its next progress point
+        check(0, 0)
+        base = unit_base(config, root)
+        if base is None:
+            units.store = None
+        elif units.store is None or units.store.base != base:  # a changed configuration or rule file
+            units.store = UnitStore(base)
+        analysis = scan([root], config, root=root, overrides=overrides, progress=check, store=units.store)
+        if units.store is not None:
+            units.store.forget_unused()
+        return analysis
+
+
+def _disk_lines(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+            return split_lines(fh.read())
+    except OSError:
+        return []
 
 
 def split_lines(text: str) -> list[str]:
@@ -180,7 +214,9 @@ def to_diagnostics(analysis, shown: str, lines: Sequence[str], root: str, codec)
         if path == shown:
             return lines
         module = by_path.get(path)
-        return module.lines if module is not None else ()
+        if module is not None and module.lines:
+            return module.lines
+        return _disk_lines(os.path.join(root, path))  # a module of a reused component is not lowered
 
     out: list[lsp.Diagnostic] = []
     for f in result.findings:
