@@ -75,10 +75,16 @@ def test_two_scans_in_two_threads_equal_their_serial_scans():
 
 
 def test_program_facts_are_not_kept_at_module_level():
-    """The import graph of a scan belongs to its ``run_checks`` call: the checks module keeps no
-    analysis (or anything built from one) after a scan."""
+    """The import graph of a scan belongs to its ``run_checks`` call: after a scan the checks' modules
+    hold no analysis, no ``Programs`` and no filled container (a cache another scan could read)."""
+    import toolsink.checks as checks_package
+    from toolsink.checks import exposure, metadata, ownership
+
     scan([str(FIXTURES / "python")], Config.default(), root=str(FIXTURES / "python"))
-    for name, value in vars(programs_module).items():
-        if name.startswith("__") or callable(value) or isinstance(value, type(programs_module)):
-            continue
-        assert not isinstance(value, (list, dict, set)) or not value, f"programs.{name} holds {value!r:.80}"
+    for module in (checks_package, programs_module, exposure, metadata, ownership):
+        for name, value in vars(module).items():
+            if name.startswith("__") or name == "CHECKS":
+                continue
+            assert not isinstance(value, programs_module.Programs), f"{module.__name__}.{name} keeps a Programs"
+            if isinstance(value, (list, dict, set)):
+                assert not value, f"{module.__name__}.{name} keeps {value!r:.80}"
