@@ -12,7 +12,12 @@ process and speaks JSON-RPC to it over its standard input and output, as an edit
 2. ``didOpen`` of one file that registers tools (``--file``, relative to the workspace), then the time
    until the first ``publishDiagnostics`` of that file: the *open* time (a scan of the workspace);
 3. ``--edits`` times: a ``didChange`` that appends a line to that file (a new version), then the time
-   until the ``publishDiagnostics`` of that version: the *edit* time.
+   until the ``publishDiagnostics`` of that version: the *edit* time;
+4. a burst of ``--burst`` edits ``--gap`` seconds apart (0.4 s: longer than the debounce, so every edit
+   starts a scan that the next edit must cancel), then the time from the last edit to its diagnostics (if
+   the scans of the earlier edits do not stop when they become stale, they hold up this one) and how many
+   diagnostics came for the burst's earlier versions (the server publishes a version only while it is
+   the document's current one, so each is a scan that finished before the next edit came).
 
 The server waits ``DEBOUNCE_SECONDS`` (0.25 s, read from the server's source) after a change before it
 scans, so that a burst of keystrokes costs one scan. The edit time is printed both as measured (what the
@@ -261,8 +266,12 @@ class Server:
 # one session
 
 
-def session(src: Path, workspace: Path, rel: str, edits: int, timeout: float) -> dict:
-    """Start a server from ``src``, open ``rel`` and edit it ``edits`` times; seconds of each step."""
+def session(src: Path, workspace: Path, rel: str, edits: int, timeout: float, burst: int = 0,
+            gap: float = 0.4) -> dict:
+    """Start a server from ``src``, open ``rel`` and edit it ``edits`` times; seconds of each step. Then,
+    if ``burst``, that many more edits ``gap`` seconds apart without waiting (typing with pauses): the time
+    from the last of them to its diagnostics, and how many diagnostics of the burst's earlier versions
+    arrived (each a scan that finished before the next edit came)."""
     path = workspace / rel
     try:
         text = path.read_text(encoding="utf-8")
@@ -295,6 +304,28 @@ def session(src: Path, workspace: Path, rel: str, edits: int, timeout: float) ->
             at, message = server.wait(_diagnostics_of(uri, version), f"diagnostics of {rel} version {version}")
             out["edits"].append(at - sent)
             out["edit_diagnostics"].append(len(message["params"]["diagnostics"]))
+        if burst:
+            first = version + 1
+            for i in range(burst):
+                if i:
+                    time.sleep(gap)
+                version += 1
+                text += f"{comment} typed by lsp_bench, burst {i + 1}\n"
+                sent = server.notify("textDocument/didChange", {
+                    "textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]})
+            stale: list[int] = []
+            last = _diagnostics_of(uri, version)
+
+            def wanted(message: dict) -> bool:
+                params = message.get("params") or {}
+                if (message.get("method") == "textDocument/publishDiagnostics" and params.get("uri") == uri
+                        and isinstance(params.get("version"), int) and first <= params["version"] < version):
+                    stale.append(params["version"])
+                return last(message)
+
+            at, _ = server.wait(wanted, f"diagnostics of {rel} version {version} after a burst of edits")
+            out["burst"] = {"edits": burst, "gap": gap, "last_edit_to_diagnostics": at - sent,
+                            "stale_publications": len(stale)}
         return out
     finally:
         server.close()
@@ -322,14 +353,19 @@ def main(argv: list[str] | None = None) -> int:
                                                       f"(default {DEFAULT_FILE} in the generated one)")
     parser.add_argument("--edits", type=int, default=5, help="edits per session (default 5)")
     parser.add_argument("--rounds", type=int, default=1, help="sessions per source tree (default 1)")
+    parser.add_argument("--burst", type=int, default=5,
+                        help="then this many edits --gap seconds apart, without waiting (default 5; 0: none)")
+    parser.add_argument("--gap", type=float, default=0.4,
+                        help="seconds between the burst's edits (default 0.4: longer than the debounce, so each "
+                             "edit starts a scan that the next one must cancel)")
     parser.add_argument("--src", default=str(SRC), help="src/ directory of the server (default this checkout's)")
     parser.add_argument("--compare", metavar="SRC", help="another src/ directory, run alternately")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for any one answer")
     parser.add_argument("--regen", action="store_true", help="rebuild the generated workspace")
     parser.add_argument("--json", metavar="FILE", help="also write the measurements as JSON")
     args = parser.parse_args(argv)
-    if args.edits < 1 or args.rounds < 1:
-        parser.error("--edits and --rounds must be at least 1")
+    if args.edits < 1 or args.rounds < 1 or args.burst < 0 or args.gap < 0:
+        parser.error("--edits and --rounds must be at least 1, --burst and --gap not negative")
 
     trees = {"this": Path(args.src).resolve()}
     if args.compare:
@@ -357,7 +393,8 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.rounds):
             for label, src in trees.items():
                 try:
-                    results[label].append(session(src, workspace, rel, args.edits, args.timeout))
+                    results[label].append(session(src, workspace, rel, args.edits, args.timeout, args.burst,
+                                                  args.gap))
                 finally:
                     (workspace / rel).write_bytes(original)  # the server never writes, but stay safe
     except BenchError as exc:
@@ -380,6 +417,12 @@ def main(argv: list[str] | None = None) -> int:
               f"[target < {TARGET_EDIT} s: {'PASS' if median < TARGET_EDIT else 'FAIL'}]")
         print(f"   edit -> fresh diagnostics, analysis alone (debounce subtracted): median "
               f"{max(median - debounce, 0):.2f} s, min {max(min(edits) - debounce, 0):.2f} s")
+        bursts = [s["burst"] for s in sessions if "burst" in s]
+        if bursts:
+            last = statistics.median(b["last_edit_to_diagnostics"] for b in bursts)
+            print(f"   {bursts[0]['edits']} edits {bursts[0]['gap']:.2f} s apart: last edit -> its diagnostics median "
+                  f"{last:.2f} s; diagnostics of stale versions published: "
+                  f"{sum(b['stale_publications'] for b in bursts)} (scans that finished before the next edit came)")
     print(f"\nload average at the end: {_load()}")
     if args.json:
         Path(args.json).write_text(json.dumps({"workspace": str(workspace), "file": rel, "files": files,

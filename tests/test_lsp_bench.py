@@ -26,9 +26,11 @@ def test_workspace_replicates_fixtures_and_reads_gitignored_files(tmp_path):
 def test_session_measures_open_and_each_edit(tmp_path):
     target = tmp_path / "ws"
     lsp_bench.build_workspace(10, target)
-    out = lsp_bench.session(lsp_bench.SRC, target, lsp_bench.DEFAULT_FILE, edits=2, timeout=120)
+    out = lsp_bench.session(lsp_bench.SRC, target, lsp_bench.DEFAULT_FILE, edits=2, timeout=120, burst=3, gap=0.05)
     from toolsink.integrations.lsp import DEBOUNCE_SECONDS
 
     assert len(out["edits"]) == 2 and all(t >= DEBOUNCE_SECONDS for t in out["edits"])
     assert out["open_diagnostics"] > 0 and out["edit_diagnostics"] == [out["open_diagnostics"]] * 2
     assert lsp_bench.debounce_of(lsp_bench.SRC) == DEBOUNCE_SECONDS
+    # the burst waits for the diagnostics of its last version (after the debounce), not an earlier one
+    assert out["burst"]["edits"] == 3 and out["burst"]["last_edit_to_diagnostics"] >= DEBOUNCE_SECONDS
