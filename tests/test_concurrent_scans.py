@@ -10,8 +10,11 @@ does, instead of only between their phases.
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
+
+import pytest
 
 from conftest import FIXTURES
 
@@ -42,7 +45,7 @@ def _at_once(trees) -> list:
         except BaseException as exc:  # handed to the test's thread
             errors.append(exc)
 
-    old_size, old_limit = threading.stack_size(), sys.getrecursionlimit()
+    old_size, old_limit, old_gc = threading.stack_size(), sys.getrecursionlimit(), gc.get_threshold()
     sys.setrecursionlimit(max(old_limit, deepstack.RECURSION_LIMIT))
     try:
         threading.stack_size(deepstack.STACK_BYTES)
@@ -56,6 +59,7 @@ def _at_once(trees) -> list:
             thread.join(timeout=600)
     finally:
         sys.setrecursionlimit(old_limit)
+        gc.set_threshold(*old_gc)  # overlapping scans leave them raised (see the xfail test below)
     if errors:
         raise errors[0]
     return out
@@ -88,3 +92,44 @@ def test_program_facts_are_not_kept_at_module_level():
             assert not isinstance(value, programs_module.Programs), f"{module.__name__}.{name} keeps a Programs"
             if isinstance(value, (list, dict, set)):
                 assert not value, f"{module.__name__}.{name} keeps {value!r:.80}"
+
+
+@pytest.mark.xfail(strict=True, reason="scan.py saves and restores the collector thresholds per call: the scan "
+                   "that starts second saves the first one's raised thresholds and puts them back last "
+                   "(a fix belongs in scan.py: raise them on the first entry, restore them on the last exit)")
+def test_overlapping_scans_leave_the_collector_thresholds_as_they_were():
+    """Two scans that overlap in time (the second starts while the first runs) leave the garbage
+    collector's thresholds as they found them, as one scan does (``restore_gc=True``, the default)."""
+    original = gc.get_threshold()
+    before = (1234, 11, 12)  # not the scan's own values, whatever earlier tests left
+    gc.set_threshold(*before)
+    started = threading.Event()
+    errors: list = []
+
+    def first() -> None:
+        try:
+            scan([str(FIXTURES / "python")], Config.default(), root=str(FIXTURES / "python"),
+                 progress=lambda *_: started.set())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            started.set()
+
+    def second() -> None:
+        try:
+            scan([str(FIXTURES / "typescript")], Config.default(), root=str(FIXTURES / "typescript"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    one = threading.Thread(target=first, daemon=True)
+    one.start()
+    assert started.wait(timeout=300)
+    two = threading.Thread(target=second, daemon=True)
+    two.start()
+    one.join(timeout=600)
+    two.join(timeout=600)
+    try:
+        assert not errors, errors
+        assert gc.get_threshold() == before
+    finally:
+        gc.set_threshold(*original)
