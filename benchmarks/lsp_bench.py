@@ -222,7 +222,7 @@ class Server:
         while True:
             left = deadline - time.perf_counter()
             if left <= 0:
-                raise BenchError(f"no {what} within {self.timeout:.0f} s{self._why()}")
+                raise BenchError(f"waited {self.timeout:.0f} s for {what} in vain{self._why()}")
             try:
                 at, message = self.messages.get(timeout=left)
             except queue.Empty:

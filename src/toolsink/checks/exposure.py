@@ -142,8 +142,7 @@ def call_check_findings(analysis, rules, config, programs) -> list[Finding]:
                         read_headers = _header_names(module.body)
                     if read_headers & {n.lower() for n in row["unless_module_reads_header"]}:
                         continue
-                if "unless_program" in row and any(programs.holds(module, f)
-                                                    for f in row["unless_program"]):
+                if "unless_program" in row and any(programs.holds(module, f) for f in row["unless_program"]):
                     continue
                 rule = rules.get(row["rule"])
                 if rule is None or rule.skip_paths and _matches_any(rule.skip_paths, module.path):
