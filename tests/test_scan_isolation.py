@@ -1,6 +1,6 @@
 """``toolsink.scan.scan`` keeps no state between scans that changes a result: two different projects
 scanned one after the other in one process report exactly what each reports in a fresh process (the
-recipe in docs/cache.md maps ``scan`` over many repositories in long-lived workers)."""
+recipe in docs/scaling.md maps ``scan`` over many repositories in long-lived workers)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,6 @@ from ..findings import Finding, TraceStep
 from ..sources import _matches_any, entry_label, loc
 from ..engine import Analysis
 from ..engine.sinks import condition
-from .programs import programs_of
 from ..walk import all_exprs, expr_children, stmt_exprs, sub_bodies
 from ..values import NOCONST
 
@@ -36,7 +35,7 @@ def _truth(annotations, key: str):
     return None
 
 
-def annotation_findings(analysis, rules, config) -> list[Finding]:
+def annotation_findings(analysis, rules, config, programs) -> list[Finding]:
     rule = rules.get("MCP301")
     if rule is None:
         return []
@@ -106,7 +105,7 @@ def _calls(body, scope=None):
             todo.extend(c for c in expr_children(x) if c is not None)
 
 
-def call_check_findings(analysis, rules, config) -> list[Finding]:
+def call_check_findings(analysis, rules, config, programs) -> list[Finding]:
     out: list[Finding] = []
     engine = analysis.engine
     for module in analysis.project.modules:
@@ -143,8 +142,7 @@ def call_check_findings(analysis, rules, config) -> list[Finding]:
                         read_headers = _header_names(module.body)
                     if read_headers & {n.lower() for n in row["unless_module_reads_header"]}:
                         continue
-                if "unless_program" in row and any(programs_of(analysis).holds(module, f)
-                                                    for f in row["unless_program"]):
+                if "unless_program" in row and any(programs.holds(module, f) for f in row["unless_program"]):
                     continue
                 rule = rules.get(row["rule"])
                 if rule is None or rule.skip_paths and _matches_any(rule.skip_paths, module.path):

@@ -26,7 +26,7 @@ def _finding(rule, reg, where: str, line: int, detail: str) -> Finding:
     )
 
 
-def metadata_findings(analysis, rules, config) -> list[Finding]:
+def metadata_findings(analysis, rules, config, programs) -> list[Finding]:
     out: list[Finding] = []
     by_module: dict[str, list] = defaultdict(list)
     for reg in analysis.result.registrations:

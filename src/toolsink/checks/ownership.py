@@ -31,13 +31,13 @@ from ..schemas import SourceChecker
 from ..walk import expr_children, sub_bodies
 from ..index import dotted_name
 from ..models import _names
-from .programs import expressions, programs_of
+from .programs import expressions
 
 RULE = "MCP310"
 AUTHENTICATED = "authenticated"  # the program fact (models: program_facts) this rule needs
 
 
-def ownership_findings(analysis, rules, config) -> list[Finding]:
+def ownership_findings(analysis, rules, config, programs) -> list[Finding]:
     rule = rules.get(RULE)
     if rule is None or not config.selects(RULE, rule.experimental):
         return []
@@ -53,7 +53,7 @@ def ownership_findings(analysis, rules, config) -> list[Finding]:
         if not models.raw.identifiers:
             continue
         flows = [f for f in analysis.engine.entry_summary(fn).flows if f.kind == "record-access"]
-        if not flows or not programs_of(analysis).holds(entry.module, AUTHENTICATED):
+        if not flows or not programs.holds(entry.module, AUTHENTICATED):
             continue
         for flow in flows:
             found = _argument(analysis, checker, entry, flow, models)

@@ -72,7 +72,11 @@ def _imports(body):
 
 
 class Programs:
-    """The import graph of the project, and the program facts of each module (computed on demand)."""
+    """The import graph of the project, and the program facts of each module (computed on demand).
+
+    One is made per :func:`toolsink.checks.run_checks` call and handed to the checks that need it, so the
+    checks of one scan share one import graph and nothing outlives the call: no module-level cache that a
+    second scan, or a scan in another thread, could see. Constructing one computes nothing."""
 
     def __init__(self, analysis) -> None:
         self.project = analysis.project
@@ -180,18 +184,3 @@ class Programs:
                             condition(c, x, args, kwargs) for c in row.get("unless", ())):
                         found.add(row["fact"])
         return frozenset(found)
-
-
-_CACHE: list = []  # (analysis, Programs): the checks of one scan share one import graph
-
-
-def programs_of(analysis) -> Programs:
-    if _CACHE and _CACHE[0][0] is analysis:
-        return _CACHE[0][1]
-    programs = Programs(analysis)
-    _CACHE[:] = [(analysis, programs)]
-    return programs
-
-
-def release_programs() -> None:
-    _CACHE.clear()
