@@ -190,7 +190,7 @@ def timed(path: Path, respect_gitignore: bool, jobs: int) -> dict:
 # Engine functions timed inside one real scan, as (label, module, attribute). They are looked up by name
 # at call time, so wrapping the module attribute times every call; a missing one is simply left out.
 PHASE_HOOKS = (
-    ("read+parse+lower", "toolsink.scan", "parse_file"),
+    ("read+parse+lower", "toolsink.inputs", "lower_file"),
     ("analysis", "toolsink.scan", "analyse_modules"),  # entry points, taint and the checks
     ("checks (metadata, exposure)", "toolsink.checks", "run_checks"),
 )

@@ -14,8 +14,6 @@ import gc
 import sys
 import threading
 
-import pytest
-
 from conftest import FIXTURES
 
 from toolsink import deepstack
@@ -59,7 +57,7 @@ def _at_once(trees) -> list:
             thread.join(timeout=600)
     finally:
         sys.setrecursionlimit(old_limit)
-        gc.set_threshold(*old_gc)  # overlapping scans leave them raised (see the xfail test below)
+        gc.set_threshold(*old_gc)
     if errors:
         raise errors[0]
     return out
@@ -94,9 +92,6 @@ def test_program_facts_are_not_kept_at_module_level():
                 assert not value, f"{module.__name__}.{name} keeps {value!r:.80}"
 
 
-@pytest.mark.xfail(strict=True, reason="scan.py saves and restores the collector thresholds per call: the scan "
-                   "that starts second saves the first one's raised thresholds and puts them back last "
-                   "(a fix belongs in scan.py: raise them on the first entry, restore them on the last exit)")
 def test_overlapping_scans_leave_the_collector_thresholds_as_they_were():
     """Two scans that overlap in time (the second starts while the first runs) leave the garbage
     collector's thresholds as they found them, as one scan does (``restore_gc=True``, the default)."""

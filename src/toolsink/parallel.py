@@ -25,6 +25,10 @@ from . import ir
 
 MIN_FILES = 400  # below this a worker's start-up and the second lowering cost more than they save
 MIN_BYTES = 2_000_000
+# A worker keeps the modules it lowered in round 1 up to this many lines (about 160 MB of IR), and lowers
+# the rest again in round 2: memory stays bounded on a very large project, at the price of a second
+# lowering of what is beyond the bound.
+HOLD_LINES = 120_000
 _STATE: dict = {}  # in a worker: what the scan sent it for round 2 (see _init_analysis)
 
 
@@ -96,8 +100,10 @@ def read_in_workers(workers: Workers, rows: list[tuple], max_bytes: int, tick) -
             got = [(*lower_file(path, language, file, buffer, max_bytes)[:3], None)
                    for path, language, file, buffer in chunk]
         else:
-            for row in chunk:
-                workers.holder[row[0]] = k
+            for row, (_, facts, _, held) in zip(chunk, got):
+                if held:
+                    workers.holder[row[0]] = k
+            got = [(digest, facts, diags, None) for digest, facts, diags, _ in got]
         out.extend(got)
         tick(len(out), len(rows))
     return out
@@ -109,11 +115,14 @@ def _read_chunk(rows: list[tuple], max_bytes: int) -> list[tuple]:
 
     def read() -> list[tuple]:
         out = []
+        held = sum(len(m.lines) for m in _HELD.values())
         for path, language, file, buffer in rows:
             digest, facts, diags, module = lower_file(path, language, file, buffer, max_bytes)
-            if module is not None:
+            keep = module is not None and held + len(module.lines) <= HOLD_LINES
+            if keep:
                 _HELD[path] = module
-            out.append((digest, facts, diags, None))
+                held += len(module.lines)
+            out.append((digest, facts, diags, keep))
         return out
 
     return run_deep(read)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -225,14 +226,34 @@ def scan(paths: list[str], config: Config | None = None, *, root: str | None = N
     full collections over the result graph. Library callers keep the default (nothing global changes)."""
     # The IR is many small long-lived objects: the cyclic collector would rescan them again and again
     # (measured: 16-26% of a scan). Collect rarely while scanning; everything is freed with the result.
-    thresholds = gc.get_threshold()
-    gc.set_threshold(200_000, 50, 1000)
+    _raise_gc()
     try:
         return _scan(paths, config, root=root, rules=rules, overrides=overrides, progress=progress, store=store,
                      fixes=fixes, jobs=jobs)
     finally:
-        if restore_gc:
-            gc.set_threshold(*thresholds)
+        _lower_gc(restore_gc)
+
+
+_GC_LOCK = threading.Lock()
+_GC_STATE: list = [0, None]  # scans running in this process, the thresholds before the first of them
+
+
+def _raise_gc() -> None:
+    """The first of overlapping scans raises the thresholds; the last to end restores them (:func:`scan`)."""
+    with _GC_LOCK:
+        if _GC_STATE[0] == 0:
+            _GC_STATE[1] = gc.get_threshold()
+            gc.set_threshold(200_000, 50, 1000)
+        _GC_STATE[0] += 1
+
+
+def _lower_gc(restore: bool) -> None:
+    with _GC_LOCK:
+        _GC_STATE[0] -= 1
+        if _GC_STATE[0] == 0:
+            if restore:
+                gc.set_threshold(*_GC_STATE[1])
+            _GC_STATE[1] = None
 
 
 def _scan(paths, config, *, root, rules, overrides, progress, store, fixes, jobs) -> Analysis:
