@@ -28,7 +28,7 @@ MIN_BYTES = 2_000_000
 # A worker keeps the modules it lowered in round 1 up to this many lines (about 160 MB of IR), and lowers
 # the rest again in round 2: memory stays bounded on a very large project, at the price of a second
 # lowering of what is beyond the bound.
-HOLD_LINES = 120_000
+HOLD_LINES = 40_000
 _STATE: dict = {}  # in a worker: what the scan sent it for round 2 (see _init_analysis)
 
 
