@@ -58,6 +58,7 @@ class Project:
         # (its source root: `src/`, the checkout, or a script's own folder), never by a path suffix, so a
         # project file named `subprocess.py` or `os.py` does not answer every `import subprocess`
         self.by_root: dict[tuple[str, str], ir.Module] = {}
+        self._roots_of_name: dict[str, set[str]] = {}  # module name -> the source roots that have one
         self._root_of: dict[int, str] = {}
         self._absolute: dict[tuple[str, str, str], str | None] = {}  # (own root, folder, spec) -> path
         self._position: dict[str, int] | None = None  # path -> index in self.modules (replace_modules)
@@ -78,7 +79,9 @@ class Project:
                     root = parent
                 self._root_of[id(m)] = root
                 rel = m.path[len(root) + 1:] if root else m.path
-                self.by_root.setdefault((root, python_module_name(rel)), m)
+                name = python_module_name(rel)
+                self.by_root.setdefault((root, name), m)
+                self._roots_of_name.setdefault(name, set()).add(root)
                 if posixpath.dirname(m.path) in packages and root not in self.package_roots:
                     self.package_roots.append(root)
             else:
@@ -155,10 +158,11 @@ class Project:
     def _resolve_absolute(self, importer: ir.Module, own: str, spec: str) -> ir.Module | None:
         """A Python absolute import: the importer's own source root first, then every package root, then
         the scan root; then a namespace package from the folders above the importer."""
-        for root in (own, *self.package_roots, ""):
-            found = self.by_root.get((root, spec))
-            if found is not None:
-                return found
+        roots = self._roots_of_name.get(spec)
+        if roots:  # most absolute imports name a library: no project root has such a module
+            for root in (own, *self.package_roots, ""):
+                if root in roots:
+                    return self.by_root[(root, spec)]
         if "." in spec:  # a namespace package (no __init__.py): `excel_mcp.data` from src/excel_mcp/server.py
             rel = spec.replace(".", "/")
             folder = posixpath.dirname(importer.path)

@@ -25,10 +25,12 @@ from . import ir
 
 MIN_FILES = 400  # below this a worker's start-up and the second lowering cost more than they save
 MIN_BYTES = 2_000_000
-# A worker keeps the modules it lowered in round 1 up to this many lines (about 160 MB of IR), and lowers
-# the rest again in round 2: memory stays bounded on a very large project, at the price of a second
-# lowering of what is beyond the bound.
-HOLD_LINES = 40_000
+# A worker keeps the modules it lowered in round 1 for round 2, unless the project is very large: then it
+# keeps about 40k lines (HOLD_BYTES of source, about 60 MB of IR) and lowers the rest again in round 2, so
+# memory stays bounded (one million lines: 647 MiB for all processes, against 1,188 MiB in one process)
+# at the price of a second lowering of what is beyond the bound.
+HOLD_ALL_BYTES = 10_000_000  # about 300k lines
+HOLD_BYTES = 1_200_000
 _STATE: dict = {}  # in a worker: what the scan sent it for round 2 (see _init_analysis)
 
 
@@ -89,7 +91,9 @@ def read_in_workers(workers: Workers, rows: list[tuple], max_bytes: int, tick) -
     """``(digest, facts, diagnostics, None)`` of each ``(path, language, SourceFile, buffer)`` row, lowered
     by the workers, which keep the modules for round 2; rows a dead worker did not finish are lowered here."""
     chunks = _chunks(rows, len(workers.pools))
-    futures = [pool.submit(_read_chunk, chunk, max_bytes) for pool, chunk in zip(workers.pools, chunks)]
+    total = sum(_size(row) for row in rows)
+    hold = total if total <= HOLD_ALL_BYTES else HOLD_BYTES
+    futures = [pool.submit(_read_chunk, chunk, max_bytes, hold) for pool, chunk in zip(workers.pools, chunks)]
     out: list[tuple] = []
     for k, (future, chunk) in enumerate(zip(futures, chunks)):
         try:
@@ -109,19 +113,31 @@ def read_in_workers(workers: Workers, rows: list[tuple], max_bytes: int, tick) -
     return out
 
 
-def _read_chunk(rows: list[tuple], max_bytes: int) -> list[tuple]:
+def _size(row: tuple) -> int:
+    path, language, file, buffer = row
+    if buffer is not None:
+        return len(buffer)
+    try:
+        return os.stat(file.abs_path).st_size
+    except OSError:
+        return 0
+
+
+def _read_chunk(rows: list[tuple], max_bytes: int, hold: int) -> list[tuple]:
     from .deepstack import run_deep
     from .inputs import lower_file
 
     def read() -> list[tuple]:
         out = []
-        held = sum(len(m.lines) for m in _HELD.values())
-        for path, language, file, buffer in rows:
+        held = 0
+        for row in rows:
+            path, language, file, buffer = row
             digest, facts, diags, module = lower_file(path, language, file, buffer, max_bytes)
-            keep = module is not None and held + len(module.lines) <= HOLD_LINES
+            size = _size(row)
+            keep = module is not None and held + size <= hold
             if keep:
                 _HELD[path] = module
-                held += len(module.lines)
+                held += size
             out.append((digest, facts, diags, keep))
         return out
 
