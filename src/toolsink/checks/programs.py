@@ -22,6 +22,7 @@ it is established anywhere in its program.
 from __future__ import annotations
 
 import fnmatch
+import re
 
 from .. import ir
 from ..engine import Analysis
@@ -85,6 +86,7 @@ class Programs:
         self._backward: dict[int, set] = {}
         self._facts: dict[int, frozenset] = {}
         self._programs: dict[int, tuple] = {}
+        self._compiled: dict[int, tuple] = {}  # id(program-fact rows) -> (rows, look-up tables)
 
     def _graph(self) -> dict[int, set]:
         if self._forward is None:
@@ -138,17 +140,26 @@ class Programs:
             hit = self._facts[id(module)] = self._compute(module)
         return hit
 
+    def _tables(self, rows) -> tuple:
+        """The program-fact rows of one language as look-up tables, built once per scan and language."""
+        hit = self._compiled.get(id(rows))
+        if hit is None:
+            refers = [(r["fact"], n) for r in rows for n in _names(r.get("refers"))]
+            attributes: dict[str, set] = {}
+            for r in rows:
+                for n in _names(r.get("attributes")):
+                    attributes.setdefault(n, set()).add(r["fact"])
+            calls = Section([r for r in rows if "callee" in r or "method" in r])
+            named = [(r["fact"], n) for r in rows for n in _names(r.get("named_calls"))]
+            any_named = re.compile("|".join(f"(?:{fnmatch.translate(n)})" for _, n in named)) if named else None
+            hit = self._compiled[id(rows)] = (rows, refers, attributes, calls, named, any_named)
+        return hit[1:]
+
     def _compute(self, module: ir.Module) -> frozenset:
         rows = self.engine.models_for(module).raw.program_facts
         if not rows:
             return frozenset()
-        refers = [(r["fact"], n) for r in rows for n in _names(r.get("refers"))]
-        attributes = {}
-        for r in rows:
-            for n in _names(r.get("attributes")):
-                attributes.setdefault(n, set()).add(r["fact"])
-        calls = Section([r for r in rows if "callee" in r or "method" in r])
-        named = [(r["fact"], n) for r in rows for n in _names(r.get("named_calls"))]
+        refers, attributes, calls, named, any_named = self._tables(rows)
         static = Analysis(self.engine, None, None, module=module)
         found: set = set()
         resolved: dict[str, str | None] = {}
@@ -167,8 +178,8 @@ class Programs:
                 qual = resolved[text]
                 if qual:
                     found.update(f for f, n in refers if fnmatch.fnmatchcase(qual, n))
-            elif isinstance(x, ir.Call) and named and (text := dotted_name(x.func)) is not None and any(
-                    fnmatch.fnmatchcase(text, n) for _, n in named):
+            elif isinstance(x, ir.Call) and named and (text := dotted_name(x.func)) is not None and \
+                    any_named.match(text):
                 found.update(f for f, n in named if fnmatch.fnmatchcase(text, n))
             elif isinstance(x, ir.Call) and (calls.exact or calls.globs or calls.methods):
                 method = x.func.attr if isinstance(x.func, ir.Attribute) else None
