@@ -117,9 +117,11 @@ def read_all(files: list[SourceFile], overrides: dict[str, bytes], max_bytes: in
             misses.append(i)
             continue
         digest = _digest(buffer) if buffer is not None else store.digest_of(file.abs_path)
-        facts = store.file(store.file_key(path, language, digest)) if digest is not None else None
+        key = store.file_key(path, language, digest) if digest is not None else None
+        facts = store.file(key) if key is not None else None
         if facts is not None:
-            found[i] = (digest, facts, list(facts.diagnostics), None)
+            kept = store.modules.get(key) if store.modules is not None else None
+            found[i] = (digest, facts, list(facts.diagnostics), kept)
         else:
             misses.append(i)
     want_facts = store is not None or jobs > 1
@@ -144,7 +146,10 @@ def read_all(files: list[SourceFile], overrides: dict[str, bytes], max_bytes: in
             continue
         inputs.lines += facts.lines
         if store is not None and i in missed:
-            store.put_file(store.file_key(path, language, digest), facts)
+            key = store.file_key(path, language, digest)
+            store.put_file(key, facts)
+            if store.modules is not None and module is not None:
+                store.modules[key] = module
         if not facts.parsed:
             continue
         if module is None:  # cached facts, or lowered by a worker: lowered again with its component

@@ -122,7 +122,8 @@ def _analyse_modules(modules: list[ir.Module], rules: dict[str, Rule], config: C
         if inputs is not None and any(m.path in inputs.pending for m in group):
             group = [inputs.lower(m, config.max_file_size) if m.path in inputs.pending else m for m in group]
             project.replace_modules(group)
-        sub, missed = analyse_component(project.view(group), models_for, rules, config, root)
+        sub, missed = analyse_component(project.view(group), models_for, rules, config, root,
+                                        lambda: _tick(progress, done, total, "analysed", 1))
         if fixes:
             attach_component_fixes(sub, inputs.texts if inputs is not None else {})
         analysis.entries.extend(sub.entries)
@@ -170,10 +171,11 @@ def attach_component_fixes(part: Analysis, texts: dict[str, str]) -> None:
 
 
 def analyse_component(project: Project, models_for, rules: dict[str, Rule], config: Config,
-                      root: str) -> tuple[Analysis, list[ir.Diagnostic]]:
+                      root: str, poll=None) -> tuple[Analysis, list[ir.Diagnostic]]:
     """Entry points, flows and checks of one component (``project`` is its view of the index); also the
     modules that look like servers but register nothing, said by the caller only if no component has an
-    entry point."""
+    entry point. ``poll()`` is called between registrations (the language server stops a stale scan there)."""
+    poll = poll or (lambda: None)
     engine = new_engine(project, models_for, config)
     result = ScanResult(root=root)
     analysis = Analysis(result, project, engine)
@@ -189,18 +191,21 @@ def analyse_component(project: Project, models_for, rules: dict[str, Rule], conf
         result.diagnostics.extend(diags)
     builder.declare(analysis.entries)
     for entry in analysis.entries:
+        poll()
         result.registrations.append(registration_record(entry, builder.checker))
         try:
             result.findings.extend(builder.findings(entry))
         except RecursionError:
             result.diagnostics.append(ir.Diagnostic(entry.module.path, f"analysis of `{entry.name}` gave up "
                                                     "(nesting too deep)", "internal-error", entry.span.line))
+    poll()
     try:
         result.findings.extend(builder.setup_findings(analysis.entries))
     except RecursionError:
         result.diagnostics.append(ir.Diagnostic(project.modules[0].path, "analysis of set-up code gave up "
                                                 "(nesting too deep)", "internal-error"))
     result.findings[:] = builder.name_users(result.findings)
+    poll()
     from .checks import run_checks
 
     result.findings.extend(run_checks(analysis, rules, config))

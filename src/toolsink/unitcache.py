@@ -79,11 +79,14 @@ def suppressions_of(rows) -> list[Suppression]:
 class UnitStore:
     """Units by key, in memory and optionally in a signed pack file (``directory``)."""
 
-    def __init__(self, base: str, directory: Path | None = None) -> None:
+    def __init__(self, base: str, directory: Path | None = None, keep_modules: bool = False) -> None:
         from .cache import _Digests
 
         self.base = base
         self.directory = directory
+        # the language server also keeps each file's lowered module by its file key: re-analysing the
+        # edited file's component then lowers only the edited file (the IR is never changed by analysis)
+        self.modules: dict[str, object] | None = {} if keep_modules else None
         self._digests = _Digests(directory)
         self.files: dict[str, FileFacts] = {}
         self.parts: dict[str, Part] = {}
@@ -154,6 +157,8 @@ class UnitStore:
 
     def forget_unused(self) -> None:
         """Drop the units this store's last scan did not use (the language server calls it after each scan)."""
+        if self.modules is not None:
+            self.modules = {k: v for k, v in self.modules.items() if k in self.used}
         self.files = {k: v for k, v in self.files.items() if k in self.used}
         self.parts = {k: v for k, v in self.parts.items() if k in self.used}
         self._raw = {k: v for k, v in self._raw.items() if k in self.used}

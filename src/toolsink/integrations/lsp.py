@@ -168,7 +168,7 @@ def _scan(root: str, overrides: dict[str, bytes], stop: threading.Event | None =
         if base is None:
             units.store = None
         elif units.store is None or units.store.base != base:  # a changed configuration or rule file
-            units.store = UnitStore(base)
+            units.store = UnitStore(base, keep_modules=True)
         analysis = scan([root], config, root=root, overrides=overrides, progress=check, store=units.store)
         if units.store is not None:
             units.store.forget_unused()
