@@ -79,21 +79,22 @@ def internal_error(path: str, doing: str, exc: Exception) -> ir.Diagnostic:
                          level="error")
 
 
-def _read(file: SourceFile, max_bytes: int) -> tuple[bytes | None, list[ir.Diagnostic]]:
-    """A file's raw bytes, or None and why; a reader bug is that file's diagnostic, never the scan's end."""
+def _guarded(step, file: SourceFile, arg) -> tuple[bytes | None, list[ir.Diagnostic]]:
+    """One reading step (``read_raw``, ``decode_source``): bytes, or None and why; a bug in it is that
+    file's diagnostic, never the scan's end."""
     try:
-        data, diag = read_raw(file, max_bytes)
+        out, diag = step(file, arg)
     except Exception as exc:
         return None, [internal_error(file.path, "reading", exc)]
-    return data, [diag] if diag else []
+    return out, [diag] if diag else []
+
+
+def _read(file: SourceFile, max_bytes: int) -> tuple[bytes | None, list[ir.Diagnostic]]:
+    return _guarded(read_raw, file, max_bytes)
 
 
 def _decode(file: SourceFile, data: bytes) -> tuple[bytes | None, list[ir.Diagnostic]]:
-    try:
-        buffer, diag = decode_source(file, data)
-    except Exception as exc:
-        return None, [internal_error(file.path, "reading", exc)]
-    return buffer, [diag] if diag else []
+    return _guarded(decode_source, file, data)
 
 
 def read_all(files: list[SourceFile], overrides: dict[str, bytes], max_bytes: int, store, tick,

@@ -116,17 +116,20 @@ class UnitStore:
 
     # ------------------------------------------------------------------------------------------ units
 
-    def file(self, key: str) -> FileFacts | None:
-        facts = self.files.get(key)
-        if facts is None and key in self._raw:
+    def _unit(self, table: dict, key: str, decode):
+        unit = table.get(key)
+        if unit is None and key in self._raw:
             try:
-                facts = self.files[key] = _facts_from(orjson.loads(self._raw[key]))
-            except (TypeError, ValueError, KeyError, IndexError):  # a pack of another shape: parse again
+                unit = table[key] = decode(orjson.loads(self._raw[key]))
+            except (TypeError, ValueError, KeyError, IndexError):  # a pack of another shape: compute it again
                 del self._raw[key]
-                facts = None
-        if facts is not None:
+                unit = None
+        if unit is not None:
             self.used.add(key)
-        return facts
+        return unit
+
+    def file(self, key: str) -> FileFacts | None:
+        return self._unit(self.files, key, _facts_from)
 
     def put_file(self, key: str, facts: FileFacts) -> None:
         self.files[key] = facts
@@ -135,15 +138,8 @@ class UnitStore:
         self.changed = True
 
     def part(self, key: str) -> Part | None:
-        part = self.parts.get(key)
-        if part is None and key in self._raw:
-            try:
-                part = self.parts[key] = _part_from(orjson.loads(self._raw[key]))
-            except (TypeError, ValueError, KeyError, IndexError):  # a pack of another shape: analyse again
-                del self._raw[key]
-                part = None
+        part = self._unit(self.parts, key, _part_from)
         if part is not None:
-            self.used.add(key)
             self.hits += 1
         else:
             self.misses += 1
