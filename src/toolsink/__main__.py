@@ -13,4 +13,5 @@ sys.path[:] = [p for p in sys.path if p not in ("", ".") and os.path.abspath(p) 
 
 from toolsink.cli import run  # noqa: E402  (after the path is cleaned)
 
-run()
+if __name__ == "__main__":  # a worker process started by spawn (macOS, Windows) imports this module again
+    run()
