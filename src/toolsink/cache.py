@@ -102,7 +102,7 @@ def scan_key(paths: list[str], config, root: str, options: dict, extra_files: li
     digest = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
-        digest.update(label.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
+        digest.update(label.encode("utf-8", "surrogateescape") + b"\0" + len(data).to_bytes(8, "little") + data)
 
     _add_code(add)
     add("options", json.dumps(options, sort_keys=True, default=str).encode())
@@ -143,7 +143,7 @@ def unit_base(config, root: str) -> str | None:
     digest = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
-        digest.update(label.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
+        digest.update(label.encode("utf-8", "surrogateescape") + b"\0" + len(data).to_bytes(8, "little") + data)
 
     _add_code(add)
     add("config", json.dumps(asdict(config), sort_keys=True, default=str).encode())
@@ -276,7 +276,7 @@ def command_id(options: dict, config) -> str:
 def store(directory: Path, key: str, output: str, code: int, command: str = "") -> None:
     """Write an entry atomically, then remove older entries of the same ``command`` (each re-run after an
     edit would otherwise leave its report behind); a cache that cannot be written is silently skipped."""
-    data = output.encode("utf-8")
+    data = output.encode("utf-8", "surrogateescape")  # a file name that is not UTF-8 keeps its bytes
     header = json.dumps({"version": __version__, "key": key, "code": code, "length": len(data),
                          "command": command}).encode()
     body = header + b"\n" + data

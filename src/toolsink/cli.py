@@ -378,14 +378,15 @@ def statistics(result, rules) -> str:
 def _emit(args, output: str | bytes) -> int | None:
     """Write the report (text, or a cached report's UTF-8 bytes); an exit code when it could not be written."""
     if isinstance(output, bytes) and not args.output and not _utf8_stdout():
-        output = output.decode("utf-8")
+        output = output.decode("utf-8", "surrogateescape")
     if args.output:
         try:
             if isinstance(output, bytes):  # the same bytes the text mode below writes
                 with open(args.output, "wb") as fh:
                     fh.write(output)
             else:
-                with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
+                # surrogateescape: a file name that is not UTF-8 is written back as its own bytes
+                with open(args.output, "w", encoding="utf-8", errors="surrogateescape", newline="\n") as fh:
                     fh.write(output)
         except OSError as exc:  # a missing folder, a directory, a full disk
             print(f"toolsink: error: cannot write the report to {args.output}: {exc.strerror or exc}",

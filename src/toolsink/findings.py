@@ -74,7 +74,7 @@ class Finding:
         basis = "\x1f".join(
             (self.rule, self.location.path, self.entry, self.argument, self.sink, " ".join(self.snippet.split()))
         )
-        return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
+        return hashlib.sha256(basis.encode("utf-8", "surrogateescape")).hexdigest()[:32]  # a non-UTF-8 file name
 
     def sort_key(self) -> tuple:
         return (self.location.path, self.location.line, self.location.col, self.rule, self.argument)

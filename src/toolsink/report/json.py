@@ -79,10 +79,11 @@ def render(result: ScanResult, rules: dict[str, Rule], *, version: str = "", **_
 
 def dumps_indented(value) -> str:
     """``json.dumps(value, indent=2, ensure_ascii=False)``, written by orjson (six times faster on a large
-    report, the same text); the standard encoder for what orjson refuses (a lone surrogate in a path)."""
+    report, the same text); the standard encoder for what orjson refuses: a file name that is not UTF-8
+    holds a lone surrogate, written as a ``\\udcff`` escape so that the report stays valid UTF-8."""
     import orjson
 
     try:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
     except (TypeError, ValueError):
-        return json.dumps(value, indent=2, ensure_ascii=False)
+        return json.dumps(value, indent=2)

@@ -401,8 +401,9 @@ def artifact(path: str) -> om.ArtifactLocation:
 
 
 def relative_uri(path: str) -> str:
-    """Percent-encode a relative forward-slash path (spaces, ``%``, ``#``, ``:``, non-ASCII ...)."""
-    return quote(path, safe="/")
+    """Percent-encode a relative forward-slash path (spaces, ``%``, ``#``, ``:``, non-ASCII ...); a file name
+    that is not UTF-8 is percent-encoded as the bytes it has on disk."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def root_uri(root: str) -> str:
