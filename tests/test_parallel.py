@@ -70,3 +70,13 @@ def test_small_projects_never_start_a_worker(tmp_path):
     files = [type("F", (), {"abs_path": str(tmp_path / "server.py")})()]
     assert not parallel.worth_it(2, files)
     assert not parallel.worth_it(1, files * 1000)
+
+
+def test_jobs_must_be_a_positive_number(tmp_path):
+    import subprocess
+
+    for bad in ("0", "-2", "many"):
+        done = subprocess.run([sys.executable, "-m", "toolsink", "scan", str(FIXTURES / "python"), "--jobs", bad],
+                              capture_output=True, timeout=120)
+        assert done.returncode == 2
+        assert b"--jobs" in done.stderr and b"1 or more" in done.stderr
