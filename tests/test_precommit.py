@@ -60,6 +60,13 @@ SAFE_SERVER = SERVER.replace('{pattern}', '{shlex.quote(pattern)}').replace(
     "from mcp.server", "import shlex\n\nfrom mcp.server")
 
 
+def commit(repo: Path, env: dict, message: str) -> tuple[int, str]:
+    """``git commit`` in ``repo`` with the hooks installed: its exit code and everything it printed."""
+    done = subprocess.run(["git", "commit", "-m", message], cwd=repo, env=env, capture_output=True, text=True,
+                          timeout=INSTALL_TIMEOUT)
+    return done.returncode, done.stdout + done.stderr
+
+
 def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=check,
                           env=_env(), timeout=120)
@@ -127,20 +134,16 @@ def test_commit_is_blocked_by_a_vulnerable_server_and_passes_when_fixed(hook_sou
     # the tool's argument reaches subprocess.run in helpers.py, which this commit does not touch
     (repo / "server.py").write_text(SERVER, encoding="utf-8")
     git(repo, "add", "server.py")
-    blocked = subprocess.run(["git", "commit", "-m", "add server"], cwd=repo, env=env, capture_output=True,
-                             text=True, timeout=INSTALL_TIMEOUT)
-    output = blocked.stdout + blocked.stderr
-    assert blocked.returncode == 1, output
+    blocked, output = commit(repo, env, "add server")
+    assert blocked == 1, output
     assert re.search(r"helpers\.py:5:\d+: MCP101 Tool `grep` passes argument `pattern`", output), output
     assert "toolsink" in output and "Failed" in output
     assert git(repo, "rev-list", "--count", "HEAD").stdout.strip() == "1"  # nothing was committed
 
     (repo / "server.py").write_text(SAFE_SERVER, encoding="utf-8")
     git(repo, "add", "server.py")
-    passed = subprocess.run(["git", "commit", "-m", "add server"], cwd=repo, env=env, capture_output=True,
-                            text=True, timeout=INSTALL_TIMEOUT)
-    output = passed.stdout + passed.stderr
-    assert passed.returncode == 0, output
+    passed, output = commit(repo, env, "add server")
+    assert passed == 0, output
     assert "MCP101" not in output and output.count("Passed") == 2
     assert git(repo, "rev-list", "--count", "HEAD").stdout.strip() == "2"
 
@@ -150,17 +153,13 @@ def test_commit_is_blocked_by_a_vulnerable_server_and_passes_when_fixed(hook_sou
     (repo / "vendored").mkdir()
     (repo / "vendored" / "mirror.py").write_text(STANDALONE, encoding="utf-8")
     git(repo, "add", "-A")
-    excluded = subprocess.run(["git", "commit", "-m", "vendor a copy"], cwd=repo, env=env, capture_output=True,
-                              text=True, timeout=INSTALL_TIMEOUT)
-    output = excluded.stdout + excluded.stderr
-    assert excluded.returncode == 0, output
+    excluded, output = commit(repo, env, "vendor a copy")
+    assert excluded == 0, output
     assert "MCP101" not in output and output.count("Passed") == 2
     (repo / "mirror.py").write_text(STANDALONE, encoding="utf-8")
     git(repo, "add", "mirror.py")
-    reported = subprocess.run(["git", "commit", "-m", "copy outside"], cwd=repo, env=env, capture_output=True,
-                              text=True, timeout=INSTALL_TIMEOUT)
-    output = reported.stdout + reported.stderr
-    assert reported.returncode == 1 and re.search(r"mirror\.py:10:\d+: MCP101", output), output
+    reported, output = commit(repo, env, "copy outside")
+    assert reported == 1 and re.search(r"mirror\.py:10:\d+: MCP101", output), output
     assert "vendored/mirror.py" not in output
 
 

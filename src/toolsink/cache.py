@@ -99,60 +99,60 @@ def scan_key(paths: list[str], config, root: str, options: dict, extra_files: li
     hashed there are not read again (see :class:`_Digests`); the key is over content digests either way."""
     from .discover import discover
 
-    digest = hashlib.sha256()
-
-    def add(label: str, data: bytes) -> None:
-        digest.update(label.encode("utf-8", "surrogateescape") + b"\0" + len(data).to_bytes(8, "little") + data)
-
-    _add_code(add)
-    add("options", json.dumps(options, sort_keys=True, default=str).encode())
-    add("config", json.dumps(asdict(config), sort_keys=True, default=str).encode())
+    key = _Key(config)
+    key.add("options", json.dumps(options, sort_keys=True, default=str).encode())
     files, diagnostics = discover(paths, root=root, exclude=config.all_excludes,
                                   respect_gitignore=config.respect_gitignore, follow_links=config.follow_links)
     if diagnostics:  # missing paths and the like: let the real scan report them
         return None
     digests = _Digests(directory)
     try:
-        _add_rules(add, config)
+        key.add_rules(config)
         for name in extra_files:
-            add("extra " + name, Path(name).read_bytes())
+            key.add("extra " + name, Path(name).read_bytes())
         for file in files:
-            add(f"file {file.path} {file.language}", digests.of(file.abs_path))
+            key.add(f"file {file.path} {file.language}", digests.of(file.abs_path))
     except OSError:
         return None
     digests.save()
-    return digest.hexdigest()
-
-
-def _add_code(add) -> None:
-    add("version", __version__.encode())
-    package = Path(__file__).resolve().parent  # a changed install (or a developer's edit) is a new key
-    for path in sorted(package.rglob("*.py")):
-        stat = path.stat()
-        add("code " + str(path), f"{stat.st_mtime_ns} {stat.st_size}".encode())
-
-
-def _add_rules(add, config) -> None:
-    for path in _rule_files(config.rules_dirs):
-        add("rule " + str(path), path.read_bytes())
+    return key.hexdigest()
 
 
 def unit_base(config, root: str) -> str | None:
     """The key every per-component unit starts from (:mod:`toolsink.unitcache`): toolsink's code, the
     configuration, the rule and model files and the scan root; None when a rule file cannot be read."""
-    digest = hashlib.sha256()
-
-    def add(label: str, data: bytes) -> None:
-        digest.update(label.encode("utf-8", "surrogateescape") + b"\0" + len(data).to_bytes(8, "little") + data)
-
-    _add_code(add)
-    add("config", json.dumps(asdict(config), sort_keys=True, default=str).encode())
-    add("root", os.path.abspath(root).encode("utf-8", "surrogateescape"))
+    key = _Key(config)
+    key.add("root", os.path.abspath(root).encode("utf-8", "surrogateescape"))
     try:
-        _add_rules(add, config)
+        key.add_rules(config)
     except OSError:
         return None
-    return digest.hexdigest()
+    return key.hexdigest()
+
+
+class _Key:
+    """A SHA-256 over labelled, length-prefixed parts (two different inputs never give the same bytes),
+    starting with what every key covers: toolsink's version and code, and the configuration."""
+
+    def __init__(self, config) -> None:
+        self._digest = hashlib.sha256()
+        self.add("version", __version__.encode())
+        package = Path(__file__).resolve().parent  # a changed install (or a developer's edit) is a new key
+        for path in sorted(package.rglob("*.py")):
+            stat = path.stat()
+            self.add("code " + str(path), f"{stat.st_mtime_ns} {stat.st_size}".encode())
+        self.add("config", json.dumps(asdict(config), sort_keys=True, default=str).encode())
+
+    def add(self, label: str, data: bytes) -> None:
+        self._digest.update(label.encode("utf-8", "surrogateescape") + b"\0" + len(data).to_bytes(8, "little")
+                            + data)
+
+    def add_rules(self, config) -> None:
+        for path in _rule_files(config.rules_dirs):
+            self.add("rule " + str(path), path.read_bytes())
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
 
 
 RACY_NS = 2_000_000_000  # a stat within this of the hashing is not trusted (coarse file-system clocks)

@@ -26,8 +26,8 @@ class Inputs:
     modules: list[ir.Module] = field(default_factory=list)  # lowered modules and stubs, in scan order
     lines: int = 0
     store: object | None = None  # a UnitStore
-    digests: dict[str, str] = field(default_factory=dict)  # path -> content digest (with a store)
-    facts: dict[str, object] = field(default_factory=dict)  # path -> FileFacts (with a store)
+    digests: dict[str, str] = field(default_factory=dict)  # path -> content digest (with a store or workers)
+    facts: dict[str, object] = field(default_factory=dict)  # path -> FileFacts (with a store or workers)
     pending: dict[str, tuple] = field(default_factory=dict)  # stub path -> (SourceFile | None, buffer bytes)
     unstable: set[str] = field(default_factory=set)  # changed while the scan ran: its component is not stored
     texts: dict[str, str] = field(default_factory=dict)  # unsaved buffers' text, for fixes

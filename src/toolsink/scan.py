@@ -29,7 +29,7 @@ from .entrypoints import Entry, EntryFinder
 from .components import components
 from .frontends import MODEL_FAMILY
 from .index import Project
-from .inputs import Inputs, parse_source, read_all  # noqa: F401  (parse_source: the scan's per-file guard)
+from .inputs import Inputs, read_all
 from .models import CompiledModels, compile_models
 from .result import ScanResult
 from .rules import Models, Rule, load_models, load_rules

@@ -20,6 +20,7 @@ import re
 
 from .. import ir
 from ..values import NOCONST
+from .python_schema import object_schema
 
 # `import { z } from "zod"` gives `zod.z.string`; `import * as z from "zod/v4"` gives `zod/v4.string`
 ZOD_FACTORY = re.compile(r"^zod(?:/[\w-]+)?(?:\.z)?\.(?P<name>.+)$")
@@ -105,19 +106,13 @@ class DeclaredSchemas:
     # ------------------------------------------------------------------ zod
 
     def shape(self, module: ir.Module, obj: ir.Container, depth: int) -> dict:
-        properties, required = {}, []
+        fields = []
         for k, v in obj.entries:
             key = self.static(module, k).const if k is not None else NOCONST
-            if not isinstance(key, str):
-                continue
-            schema, optional = self.zod(module, v, depth + 1)
-            properties[key] = schema
-            if not optional:
-                required.append(key)
-        out: dict = {"type": "object", "properties": properties}
-        if required:
-            out["required"] = required
-        return out
+            if isinstance(key, str):
+                schema, optional = self.zod(module, v, depth + 1)
+                fields.append((key, schema, not optional))
+        return object_schema(fields)
 
     def zod(self, module: ir.Module, expr, depth: int) -> tuple[dict, bool]:
         """The schema of a zod expression and whether the field may be left out (optional or defaulted)."""

@@ -20,6 +20,7 @@ from ..values import NOCONST
 
 MAX_DEPTH = 4  # nested BaseModel fields are expanded this deep; deeper ones are written as {}
 
+
 SIMPLE = {
     "str": {"type": "string"}, "int": {"type": "integer"}, "float": {"type": "number"},
     "bool": {"type": "boolean"}, "bytes": {"type": "string", "format": "binary"},
@@ -55,6 +56,22 @@ LENGTHS = {"min_length": ("minLength", "minItems", "minProperties"),
 NOTES = {"description": "description", "title": "title", "examples": "examples", "deprecated": "deprecated"}
 
 
+def object_schema(fields) -> dict:
+    """``{"type": "object", "properties": ..., "required": [...]}`` from ``(name, schema, required)``
+    fields in order (``required`` left out when empty); the handler signature, a pydantic model and a zod
+    object shape all end here."""
+    properties: dict = {}
+    required: list = []
+    for name, schema, needed in fields:
+        properties[name] = schema
+        if needed:
+            required.append(name)
+    out: dict = {"type": "object", "properties": properties}
+    if required:
+        out["required"] = required
+    return out
+
+
 class PythonSchemas:
     """Schemas of annotations in one project; ``static(module, expr)`` evaluates an expression statically,
     ``bases(cls)`` gives a class's external base qualnames."""
@@ -68,17 +85,11 @@ class PythonSchemas:
     def parameters(self, module: ir.Module, params) -> dict:
         """``{"type": "object", "properties": ..., "required": [...]}`` for handler parameters (the SDK's
         request context and ``self`` already left out by the caller)."""
-        properties, required = {}, []
+        fields = []
         for p in params:
             schema, has_default = self.field(module, p.annotation, p.default, 0)
-            name = self.alias(module, p.annotation, p.default) or p.name
-            properties[name] = schema
-            if not has_default:
-                required.append(name)
-        out: dict = {"type": "object", "properties": properties}
-        if required:
-            out["required"] = required
-        return out
+            fields.append((self.alias(module, p.annotation, p.default) or p.name, schema, not has_default))
+        return object_schema(fields)
 
     def field(self, module: ir.Module, annotation, default, depth: int) -> tuple[dict, bool]:
         """The schema of one parameter or model field, and whether it has a default (so is not required)."""
@@ -207,7 +218,7 @@ class PythonSchemas:
         if bases & MODEL_BASES:
             if depth >= MAX_DEPTH:
                 return {}
-            properties, required = {}, []
+            fields = []
             for s in cls.body:
                 if isinstance(s, ir.Assign) and s.annotation is not None and len(s.targets) == 1 and isinstance(
                         s.targets[0], ir.Name) and s.op is None:
@@ -215,14 +226,8 @@ class PythonSchemas:
                     if name.startswith("_") or self._is_classvar(cls.module, s.annotation):
                         continue
                     schema, has_default = self.field(cls.module, s.annotation, s.value, depth + 1)
-                    name = self.alias(cls.module, s.annotation, s.value) or name
-                    properties[name] = schema
-                    if not has_default:
-                        required.append(name)
-            out = {"type": "object", "properties": properties}
-            if required:
-                out["required"] = required
-            return _described(out, cls)
+                    fields.append((self.alias(cls.module, s.annotation, s.value) or name, schema, not has_default))
+            return _described(object_schema(fields), cls)
         return {}
 
     # ------------------------------------------------------------------ Field(...) and defaults
